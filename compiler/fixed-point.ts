@@ -1,0 +1,134 @@
+/**
+ * Integer primitives and lookup tables shared by the reference simulator and the
+ * code emitters. Every runtime reproduces these bit for bit; docs/FIXED_POINT.md
+ * states the same rules in prose.
+ *
+ * All values are JavaScript numbers holding exact integers. Every intermediate
+ * product stays below 2^53 in magnitude, so double arithmetic is exact here.
+ */
+import { assert } from '../common/errors.js';
+
+export const INT16_MIN = -32768;
+export const INT16_MAX = 32767;
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** Fractional bits of the gate pre-activations (Q3.12) and of the logits (Q.12). */
+export const GATE_FRAC_BITS = 12;
+/** Fractional bits of the hidden state, gate outputs (Q0.15) and cell state (Q16.15). */
+export const STATE_FRAC_BITS = 15;
+
+/** Activation tables: 513 entries over the Q3.12 range [-8, 8], one every 2^7 LSBs (1/32). */
+export const ACT_TABLE_SIZE = 513;
+export const ACT_TABLE_SHIFT = 7;
+/** Exp table: 257 entries of exp(-k/16) in Q0.16 for k = 0..256, one every 2^8 LSBs of Q.12. */
+export const EXP_TABLE_SIZE = 257;
+export const EXP_TABLE_SHIFT = 8;
+/** exp(-d) is taken as 0 for d >= 16.0, that is d >= 65536 in Q.12. */
+export const EXP_INPUT_LIMIT = 65536;
+
+export function saturate16(value: number): number {
+  return value < INT16_MIN ? INT16_MIN : value > INT16_MAX ? INT16_MAX : value;
+}
+
+export function saturate32(value: number): number {
+  return value < INT32_MIN ? INT32_MIN : value > INT32_MAX ? INT32_MAX : value;
+}
+
+/**
+ * Rounding right shift: floor((value + 2^(shift-1)) / 2^shift), that is round half up.
+ * Requires an exact integer |value| < 2^52 and 1 <= shift <= 62.
+ */
+export function roundingShift(value: number, shift: number): number {
+  assert(shift >= 1 && shift <= 62, () => `shift ${shift} out of range 1..62`);
+  assert(Math.abs(value) < 2 ** 52, () => `value ${value} exceeds the exact range`);
+  const scale = 2 ** shift;
+  return Math.floor((value + scale / 2) / scale);
+}
+
+/** Requantizes an accumulator: round(acc * mult * 2^-shift), half up. */
+export function requantize(acc: number, mult: number, shift: number): number {
+  return roundingShift(acc * mult, shift);
+}
+
+/**
+ * Splits a positive real multiplier into mult * 2^-shift with 2^14 <= mult < 2^15.
+ * A zero multiplier gives mult = 0. Multipliers too large or too small for a
+ * shift in 1..62 are reported to the caller, which names the layer.
+ */
+export function quantizeMultiplier(real: number): { mult: number; shift: number } | { error: string } {
+  if (!(real >= 0) || !Number.isFinite(real)) return { error: `multiplier ${real} is not a finite non-negative number` };
+  if (real === 0) return { mult: 0, shift: 1 };
+  let shift = 14 - Math.floor(Math.log2(real));
+  let mult = Math.round(real * 2 ** shift);
+  if (mult >= 2 ** 15) {
+    mult = Math.round(mult / 2);
+    shift -= 1;
+  }
+  if (mult < 2 ** 14 && mult > 0) {
+    // Math.log2 can be off by one ulp near powers of two.
+    mult *= 2;
+    shift += 1;
+  }
+  if (shift > 62) return { mult: 0, shift: 1 };
+  if (shift < 1) return { error: `multiplier ${real} is too large (at most 2^13)` };
+  return { mult, shift };
+}
+
+function buildActivationTable(fn: (x: number) => number): Int32Array {
+  const table = new Int32Array(ACT_TABLE_SIZE);
+  for (let k = 0; k < ACT_TABLE_SIZE; k++) {
+    const x = (k * (1 << ACT_TABLE_SHIFT) - 32768) / (1 << GATE_FRAC_BITS);
+    table[k] = saturate16(Math.round(fn(x) * (1 << STATE_FRAC_BITS)));
+  }
+  return table;
+}
+
+/** sigmoid over Q3.12 in Q0.15; entry k is round(sigmoid(k/32 - 8) * 2^15), saturated to 32767. */
+export const SIGMOID_TABLE = buildActivationTable((x) => 1 / (1 + Math.exp(-x)));
+/** tanh over Q3.12 in Q0.15; entry k is round(tanh(k/32 - 8) * 2^15), saturated to int16. */
+export const TANH_TABLE = buildActivationTable(Math.tanh);
+
+/** exp(-k/16) in Q0.16 for k = 0..256; entry 0 is exactly 65536. */
+export const EXP_TABLE: Int32Array = (() => {
+  const table = new Int32Array(EXP_TABLE_SIZE);
+  for (let k = 0; k < EXP_TABLE_SIZE; k++) table[k] = Math.round(Math.exp(-k / 16) * 65536);
+  return table;
+})();
+
+/**
+ * Looks up an activation with linear interpolation.
+ * In: a, int16 Q3.12. Out: int16 Q0.15.
+ *   u = a + 32768, i = u >> 7, f = u & 127
+ *   y = T[i] + ((T[i+1] - T[i]) * f + 64) >> 7      (arithmetic shift, floor)
+ */
+export function activationQ15(table: Int32Array, a: number): number {
+  const u = a + 32768;
+  const i = u >> ACT_TABLE_SHIFT;
+  const f = u & ((1 << ACT_TABLE_SHIFT) - 1);
+  return table[i] + (((table[i + 1] - table[i]) * f + (1 << (ACT_TABLE_SHIFT - 1))) >> ACT_TABLE_SHIFT);
+}
+
+/**
+ * exp(-d) for a logit distance d >= 0.
+ * In: d, Q.12 (any non-negative integer). Out: Q0.16 in [0, 65536].
+ *   d >= 65536 -> 0
+ *   i = d >> 8, f = d & 255
+ *   e = E[i] - ((E[i] - E[i+1]) * f + 128) >> 8
+ */
+export function expNegQ16(d: number): number {
+  if (d >= EXP_INPUT_LIMIT) return 0;
+  const i = d >> EXP_TABLE_SHIFT;
+  const f = d & ((1 << EXP_TABLE_SHIFT) - 1);
+  return EXP_TABLE[i] - (((EXP_TABLE[i] - EXP_TABLE[i + 1]) * f + (1 << (EXP_TABLE_SHIFT - 1))) >> EXP_TABLE_SHIFT);
+}
+
+/** The integer spike bound K = floor(2^16 / theta) for a threshold theta in (0.5, 1). */
+export function spikeBoundFor(threshold: number): number {
+  return Math.floor(65536 / threshold);
+}
+
+/** Confidence in Q0.15 from the exp sum S (Q0.16, S >= 65536): min(32767, floor(2^31 / S)). */
+export function confidenceQ15(expSum: number): number {
+  return Math.min(INT16_MAX, Math.floor(2147483648 / expSum));
+}
