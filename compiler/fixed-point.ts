@@ -71,7 +71,7 @@ export function quantizeMultiplier(real: number): { mult: number; shift: number 
     shift += 1;
   }
   if (shift > 62) return { mult: 0, shift: 1 };
-  if (shift < 1) return { error: `multiplier ${real} is too large (at most 2^13)` };
+  if (shift < 1) return { error: `multiplier ${real} is too large (it must be below 2^14)` };
   return { mult, shift };
 }
 
@@ -123,7 +123,7 @@ export function expNegQ16(d: number): number {
   return EXP_TABLE[i] - (((EXP_TABLE[i] - EXP_TABLE[i + 1]) * f + (1 << (EXP_TABLE_SHIFT - 1))) >> EXP_TABLE_SHIFT);
 }
 
-/** The integer spike bound K = floor(2^16 / theta) for a threshold theta in (0.5, 1). */
+/** Returns the integer spike bound K = floor(2^16 / theta) for a threshold theta in [2^-15, 1], so that K fits in int32. */
 export function spikeBoundFor(threshold: number): number {
   return Math.floor(65536 / threshold);
 }

@@ -58,7 +58,7 @@ export interface QModel {
   sourceHash: string;
   /** Values per frame. */
   inputSize: number;
-  /** Frames per sequence the model was trained on; the runtimes accept any length. */
+  /** Frames per sequence the model was trained on, 0 when the model does not state it; the runtimes accept any length. */
   frames: number;
   /** Real value of one int8 input step: x_real = inputScale * x_q. */
   inputScale: number;

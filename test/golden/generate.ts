@@ -1,0 +1,182 @@
+/**
+ * Builds the golden vectors: small seeded float models, quantized, run by the
+ * integer reference simulator on seeded int8 sequences. scripts/gen-golden.ts
+ * writes them to test/golden/*.json, and golden.test.ts checks that the committed
+ * files still equal what this module builds.
+ */
+import { formatJson } from '../../compiler/json-format.js';
+import { INT16_MAX, INT32_MAX, INT32_MIN, STATE_FRAC_BITS, requantize } from '../../compiler/fixed-point.js';
+import type { QLstmLayer, QModel } from '../../compiler/qmodel.js';
+import { quantizeModel } from '../../compiler/quantize.js';
+import { ReferenceSimulator, lstmStep } from '../../compiler/simulator.js';
+import { GoldenRandom, type RandomModelSpec, randomFloatModel } from './random-model.js';
+
+export interface GoldenCase {
+  name: string;
+  /** int8 input frames; a runtime stops reading them at the spike. */
+  frames: number[][];
+  /** Q.12 logits after every computed frame (the frames up to and including the spike). */
+  logits: number[][];
+  spiked: boolean;
+  /** 1-based spike step, or the last frame when no frame spiked. */
+  step: number;
+  classIndex: number;
+  /** Top softmax probability in Q0.15. */
+  confidence: number;
+  framesComputed: number;
+}
+
+export interface GoldenFile {
+  format: 'rankcode-golden';
+  version: 1;
+  description: string;
+  qmodel: QModel;
+  cases: GoldenCase[];
+}
+
+/**
+ * spike-by-3: spikes at frame 1, 2 or 3. no-spike: runs all frames.
+ * cell-beyond-tanh-range: some |c| exceeds 8.0, so sat16 clips the tanh input.
+ * gates-saturated: some gate pre-activation falls outside int16 before sat16.
+ * logits-at-int32-limits: some logit saturates at INT32_MIN or INT32_MAX.
+ */
+type Expectation = 'spike-by-3' | 'no-spike' | 'cell-beyond-tanh-range' | 'gates-saturated' | 'logits-at-int32-limits';
+
+type FrameSource = (random: GoldenRandom, inputSize: number, frame: number) => number[];
+
+interface CaseSpec {
+  name: string;
+  frames: number;
+  source: FrameSource;
+  /** What the case is for; the generator throws when the outcome differs. */
+  expect?: Expectation[];
+}
+
+interface GoldenSpec {
+  model: RandomModelSpec;
+  description: string;
+  cases: CaseSpec[];
+}
+
+const uniform: FrameSource = (random, size) => Array.from({ length: size }, () => random.nextInt(-127, 127));
+const zeros: FrameSource = (_, size) => new Array<number>(size).fill(0);
+const fullScale: FrameSource = (_, size) => new Array<number>(size).fill(127);
+const alternatingExtremes: FrameSource = (_, size, frame) =>
+  Array.from({ length: size }, (__, j) => ((frame + j) % 2 === 0 ? 127 : -127));
+const sparseBinary: FrameSource = (random, size) => Array.from({ length: size }, () => (random.nextFloat() < 0.3 ? 127 : 0));
+/** Every int8 value, -128 included, which the runtimes accept though quantizeInput never produces it. */
+const fullInt8Range: FrameSource = (random, size) => Array.from({ length: size }, () => random.nextInt(-128, 127));
+
+const BASE = { inputMin: -1, inputMax: 1, biasStd: 0.5, forgetBias: 1 };
+
+export const GOLDEN_SPECS: GoldenSpec[] = [
+  {
+    description: 'inputs 12, units 8, classes 4, moderate weights',
+    model: { ...BASE, name: 'small', seed: 1, inputSize: 12, units: 8, classes: 4, kernelStd: 0.3, recurrentStd: 0.3, denseStd: 1.5, threshold: 0.9 },
+    cases: [
+      { name: 'uniform', frames: 30, source: uniform },
+      { name: 'zeros', frames: 30, source: zeros, expect: ['no-spike'] },
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'alternating-extremes', frames: 30, source: alternatingExtremes, expect: ['spike-by-3'] },
+      { name: 'full-int8-range', frames: 30, source: fullInt8Range },
+    ],
+  },
+  {
+    description: 'inputs 16, units 37 (an odd size), classes 10',
+    model: { ...BASE, name: 'wide', seed: 2, inputSize: 16, units: 37, classes: 10, kernelStd: 0.25, recurrentStd: 0.15, denseStd: 2, threshold: 0.95 },
+    cases: [
+      { name: 'uniform', frames: 40, source: uniform },
+      { name: 'sparse-binary', frames: 40, source: sparseBinary },
+      { name: 'full-scale', frames: 40, source: fullScale },
+    ],
+  },
+  {
+    description: 'large weights and forget bias: gates saturate and cell states grow far beyond the tanh table range over 200 frames',
+    model: { ...BASE, name: 'saturating', seed: 3, inputSize: 12, units: 8, classes: 4, kernelStd: 3, recurrentStd: 3, denseStd: 0.05, forgetBias: 8, threshold: 0.99 },
+    cases: [
+      { name: 'uniform', frames: 200, source: uniform, expect: ['no-spike', 'cell-beyond-tanh-range', 'gates-saturated'] },
+      { name: 'full-scale', frames: 200, source: fullScale, expect: ['cell-beyond-tanh-range'] },
+      { name: 'alternating-extremes', frames: 200, source: alternatingExtremes },
+    ],
+  },
+  {
+    description: 'huge dense weights: logits saturate at the int32 limits and the exp distance exceeds 2^31',
+    model: { ...BASE, name: 'logit-saturation', seed: 4, inputSize: 6, units: 5, classes: 3, kernelStd: 2, recurrentStd: 1, denseStd: 4e6, threshold: 0.95 },
+    cases: [
+      { name: 'uniform', frames: 10, source: uniform, expect: ['spike-by-3'] },
+      { name: 'full-int8-range', frames: 10, source: fullInt8Range, expect: ['logits-at-int32-limits'] },
+    ],
+  },
+];
+
+interface StateExtremes {
+  maxAbsCell: number;
+  /** Largest |a_r| of a gate pre-activation before sat16. */
+  maxAbsGate: number;
+}
+
+/** Computes the gate pre-activation of row r before saturation, as lstmStep does. */
+function gatePreActivation(lstm: QLstmLayer, row: number, input: number[], hidden: Int32Array): number {
+  let accInput = 0;
+  for (let j = 0; j < lstm.inputSize; j++) accInput += lstm.kernel[row * lstm.inputSize + j] * input[j];
+  let accHidden = 0;
+  for (let j = 0; j < lstm.units; j++) accHidden += lstm.recurrentKernel[row * lstm.units + j] * hidden[j];
+  return (
+    requantize(accInput, lstm.kernelRequant.mult[row], lstm.kernelRequant.shift[row]) +
+    requantize(accHidden, lstm.recurrentRequant.mult[row], lstm.recurrentRequant.shift[row]) +
+    lstm.bias[row]
+  );
+}
+
+function checkExpectations(qmodel: QModel, spec: CaseSpec, result: GoldenCase, extremes: StateExtremes): void {
+  const where = `golden case ${qmodel.name}/${spec.name}`;
+  const allLogits = result.logits.flat();
+  for (const expectation of spec.expect ?? []) {
+    const met = {
+      'spike-by-3': result.spiked && result.step <= 3,
+      'no-spike': !result.spiked,
+      'cell-beyond-tanh-range': extremes.maxAbsCell > 8 * 2 ** STATE_FRAC_BITS,
+      'gates-saturated': extremes.maxAbsGate > INT16_MAX,
+      'logits-at-int32-limits': allLogits.includes(INT32_MAX) && allLogits.includes(INT32_MIN),
+    }[expectation];
+    if (!met) throw new Error(`${where} does not meet "${expectation}": spiked ${result.spiked} at frame ${result.step}, extremes ${JSON.stringify(extremes)}`);
+  }
+}
+
+function runCase(qmodel: QModel, spec: CaseSpec, seed: number): GoldenCase {
+  const random = new GoldenRandom(seed);
+  const frames = Array.from({ length: spec.frames }, (_, t) => spec.source(random, qmodel.inputSize, t));
+  const simulator = new ReferenceSimulator(qmodel);
+  simulator.reset();
+  // A second copy of the LSTM state, stepped alongside, exposes gates and cells to the checks.
+  const lstm = qmodel.layers[0] as QLstmLayer;
+  const shadow = { hidden: new Int32Array(lstm.units), cell: new Int32Array(lstm.units) };
+  const extremes: StateExtremes = { maxAbsCell: 0, maxAbsGate: 0 };
+  const logits: number[][] = [];
+  let result = { spiked: false, classIndex: 0, step: 0, confidence: 0 };
+  for (const frame of frames) {
+    result = simulator.step(frame);
+    for (let row = 0; row < 4 * lstm.units; row++) {
+      extremes.maxAbsGate = Math.max(extremes.maxAbsGate, Math.abs(gatePreActivation(lstm, row, frame, shadow.hidden)));
+    }
+    lstmStep(lstm, shadow, frame);
+    for (const cell of shadow.cell) extremes.maxAbsCell = Math.max(extremes.maxAbsCell, Math.abs(cell));
+    logits.push(Array.from(simulator.logits));
+    if (result.spiked) break;
+  }
+  const golden = { name: spec.name, frames, logits, ...result, framesComputed: simulator.framesComputed };
+  checkExpectations(qmodel, spec, golden, extremes);
+  return golden;
+}
+
+/** Builds every golden file; returns file name -> contents. */
+export function generateGoldenFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  GOLDEN_SPECS.forEach((spec) => {
+    const qmodel = quantizeModel(randomFloatModel(spec.model));
+    const cases = spec.cases.map((caseSpec, index) => runCase(qmodel, caseSpec, spec.model.seed * 1000 + index));
+    const golden: GoldenFile = { format: 'rankcode-golden', version: 1, description: spec.description, qmodel, cases };
+    files.set(`${spec.model.name}.json`, formatJson(golden));
+  });
+  return files;
+}
