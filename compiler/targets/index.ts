@@ -5,11 +5,13 @@
 import { UserError } from '../../common/errors.js';
 import type { TargetDriver } from '../target.js';
 import { cTarget } from './c.js';
+import { cortexMTarget } from './cortex-m.js';
 import { wasmTarget } from './wasm.js';
 
 const DRIVERS: ReadonlyMap<string, TargetDriver> = new Map([
   [cTarget.name, cTarget],
   [wasmTarget.name, wasmTarget],
+  [cortexMTarget.name, cortexMTarget],
 ]);
 
 export function targetNames(): string[] {

@@ -18,26 +18,26 @@ export interface LayerPlan {
   head: QDenseLayer;
 }
 
-function checkIntegers(values: ArrayLike<number>, min: number, max: number, what: string): void {
+function checkIntegers(values: ArrayLike<number>, min: number, max: number, subject: string): void {
   for (let k = 0; k < values.length; k++) {
     const value = values[k];
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new UserError(`${what}[${k}] is ${value}, expected an integer in [${min}, ${max}]`);
+      throw new UserError(`${subject}[${k}] is ${value}, expected an integer in [${min}, ${max}]`);
     }
   }
 }
 
-function checkLength(values: ArrayLike<number>, expected: number, what: string): void {
+function checkLength(values: ArrayLike<number>, expected: number, subject: string): void {
   if (values.length !== expected) {
-    throw new UserError(`${what} has ${values.length} values, expected ${expected}`);
+    throw new UserError(`${subject} has ${values.length} values, expected ${expected}`);
   }
 }
 
-function checkRequant(requant: Requant, rows: number, what: string): void {
-  checkLength(requant.mult, rows, `${what}.mult`);
-  checkLength(requant.shift, rows, `${what}.shift`);
-  checkIntegers(requant.mult, 0, 2 ** 15 - 1, `${what}.mult`);
-  checkIntegers(requant.shift, 1, 62, `${what}.shift`);
+function checkRequant(requant: Requant, rows: number, subject: string): void {
+  checkLength(requant.mult, rows, `${subject}.mult`);
+  checkLength(requant.shift, rows, `${subject}.shift`);
+  checkIntegers(requant.mult, 0, 2 ** 15 - 1, `${subject}.mult`);
+  checkIntegers(requant.shift, 1, 62, `${subject}.shift`);
 }
 
 /**
@@ -45,14 +45,14 @@ function checkRequant(requant: Requant, rows: number, what: string): void {
  * sum_j |w_rj| * maxInput > 2^31 - 1. The runtime's i32 sums wrap, so such a row
  * could differ from the reference, which sums exactly.
  */
-function checkAccumulatorBound(kernel: number[], rows: number, columns: number, maxInput: number, what: string): void {
+function checkAccumulatorBound(kernel: number[], rows: number, columns: number, maxInput: number, subject: string): void {
   for (let r = 0; r < rows; r++) {
     let absoluteSum = 0;
     for (let j = 0; j < columns; j++) absoluteSum += Math.abs(kernel[r * columns + j]);
     const bound = absoluteSum * maxInput;
     if (bound > INT32_MAX) {
       throw new UserError(
-        `${what} row ${r}: sum |w| * max |x| = ${bound} exceeds 2^31 - 1, so its int32 accumulator could overflow; ` +
+        `${subject} row ${r}: sum |w| * max |x| = ${bound} exceeds 2^31 - 1, so its int32 accumulator could overflow; ` +
           'use fewer inputs or units in this layer',
       );
     }
@@ -60,44 +60,44 @@ function checkAccumulatorBound(kernel: number[], rows: number, columns: number, 
 }
 
 function checkLstm(layer: QLstmLayer, inputSize: number, inputIsFrame: boolean): void {
-  const what = `LSTM layer "${layer.name}"`;
+  const subject = `LSTM layer "${layer.name}"`;
   const rows = 4 * layer.units;
   if (layer.inputSize !== inputSize) {
-    throw new UserError(`${what} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
+    throw new UserError(`${subject} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
   }
-  if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${what} has ${layer.units} units, expected at least 1`);
+  if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${subject} has ${layer.units} units, expected at least 1`);
   if (layer.recurrentActivation !== 'sigmoid') {
-    throw new UserError(`${what} has recurrentActivation ${layer.recurrentActivation}, and the wasm target supports only sigmoid`);
+    throw new UserError(`${subject} has recurrentActivation ${layer.recurrentActivation}, and the wasm target supports only sigmoid`);
   }
-  checkLength(layer.kernel, rows * inputSize, `${what} kernel`);
-  checkLength(layer.recurrentKernel, rows * layer.units, `${what} recurrentKernel`);
-  checkLength(layer.bias, rows, `${what} bias`);
-  checkIntegers(layer.kernel, -128, 127, `${what} kernel`);
-  checkIntegers(layer.recurrentKernel, -128, 127, `${what} recurrentKernel`);
-  checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${what} bias`);
-  checkRequant(layer.kernelRequant, rows, `${what} kernelRequant`);
-  checkRequant(layer.recurrentRequant, rows, `${what} recurrentRequant`);
+  checkLength(layer.kernel, rows * inputSize, `${subject} kernel`);
+  checkLength(layer.recurrentKernel, rows * layer.units, `${subject} recurrentKernel`);
+  checkLength(layer.bias, rows, `${subject} bias`);
+  checkIntegers(layer.kernel, -128, 127, `${subject} kernel`);
+  checkIntegers(layer.recurrentKernel, -128, 127, `${subject} recurrentKernel`);
+  checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${subject} bias`);
+  checkRequant(layer.kernelRequant, rows, `${subject} kernelRequant`);
+  checkRequant(layer.recurrentRequant, rows, `${subject} recurrentRequant`);
   const maxInput = inputIsFrame ? MAX_FRAME_MAGNITUDE : MAX_HIDDEN_MAGNITUDE;
-  checkAccumulatorBound(layer.kernel, rows, inputSize, maxInput, `${what} kernel`);
-  checkAccumulatorBound(layer.recurrentKernel, rows, layer.units, MAX_HIDDEN_MAGNITUDE, `${what} recurrentKernel`);
+  checkAccumulatorBound(layer.kernel, rows, inputSize, maxInput, `${subject} kernel`);
+  checkAccumulatorBound(layer.recurrentKernel, rows, layer.units, MAX_HIDDEN_MAGNITUDE, `${subject} recurrentKernel`);
 }
 
 function checkDense(layer: QDenseLayer, inputSize: number, inputIsFrame: boolean): void {
-  const what = `dense layer "${layer.name}"`;
+  const subject = `dense layer "${layer.name}"`;
   if (layer.inputSize !== inputSize) {
-    throw new UserError(`${what} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
+    throw new UserError(`${subject} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
   }
-  if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${what} has ${layer.units} units, expected at least 1`);
+  if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${subject} has ${layer.units} units, expected at least 1`);
   if (layer.activation !== 'softmax') {
-    throw new UserError(`${what} has activation ${layer.activation}, and the wasm target supports only softmax`);
+    throw new UserError(`${subject} has activation ${layer.activation}, and the wasm target supports only softmax`);
   }
-  checkLength(layer.kernel, layer.units * inputSize, `${what} kernel`);
-  checkLength(layer.bias, layer.units, `${what} bias`);
-  checkIntegers(layer.kernel, -128, 127, `${what} kernel`);
-  checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${what} bias`);
-  checkRequant(layer.requant, layer.units, `${what} requant`);
+  checkLength(layer.kernel, layer.units * inputSize, `${subject} kernel`);
+  checkLength(layer.bias, layer.units, `${subject} bias`);
+  checkIntegers(layer.kernel, -128, 127, `${subject} kernel`);
+  checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${subject} bias`);
+  checkRequant(layer.requant, layer.units, `${subject} requant`);
   const maxInput = inputIsFrame ? MAX_FRAME_MAGNITUDE : MAX_HIDDEN_MAGNITUDE;
-  checkAccumulatorBound(layer.kernel, layer.units, inputSize, maxInput, `${what} kernel`);
+  checkAccumulatorBound(layer.kernel, layer.units, inputSize, maxInput, `${subject} kernel`);
 }
 
 /**

@@ -30,7 +30,7 @@ const TEMPLATE_OUTPUTS: Record<string, string> = {
 };
 
 export interface WasmTargetOptions {
-  /** Build the dot products with wasm SIMD (i32x4.dot_i16x8_s); false gives the scalar build. */
+  /** Whether the dot products use wasm SIMD (i32x4.dot_i16x8_s); false gives the scalar build. */
   simd: boolean;
 }
 

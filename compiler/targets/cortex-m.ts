@@ -1,0 +1,149 @@
+/**
+ * The cortex-m target: C99 for Arm Cortex-M. It emits <prefix>_model.h and
+ * <prefix>_model.c from targets/cortex-m/templates, with the LSTM and dense
+ * weights repacked into the blocked layout of rc_cortex_m.h (four int8 weights
+ * of one row per int32 word, four rows side by side), and copies the runtime:
+ * rc_runtime.h/.c of the C target plus rc_cortex_m.h/.c, whose kernels use the
+ * DSP extension (SXTB16, SMLAD) where the compiler reports it and portable C
+ * elsewhere. The streaming API is the C target's.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assert } from '../../common/errors.js';
+import { escapeCComment, formatArrayBody, formatInt32 } from '../c-syntax.js';
+import type { QDenseLayer, QLstmLayer, QModel } from '../qmodel.js';
+import { INPUT_ABS_MAX, HIDDEN_ABS_MAX } from '../quantize.js';
+import { PACKAGE_ROOT, loadSharedPartial, renderTemplate } from '../render.js';
+import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
+import { buildCView } from './c.js';
+
+const TARGET_FOLDER = 'targets/cortex-m';
+/** Runtime sources copied unchanged into every output folder, from the C target and from this one. */
+const RUNTIME_FILES = [
+  { folder: 'targets/c/runtime', name: 'rc_runtime.h' },
+  { folder: 'targets/c/runtime', name: 'rc_runtime.c' },
+  { folder: `${TARGET_FOLDER}/runtime`, name: 'rc_cortex_m.h' },
+  { folder: `${TARGET_FOLDER}/runtime`, name: 'rc_cortex_m.c' },
+];
+
+/** Byte i of a word holds column 4g + lane[i]: natural order for int8 inputs. */
+export const LANES_S8: readonly number[] = [0, 1, 2, 3];
+/** Byte order for int16 inputs, so that SXTB16 pairs line up with the int16 pairs (h0, h1), (h2, h3). */
+export const LANES_S16: readonly number[] = [0, 2, 1, 3];
+
+const ACCUMULATOR_LIMIT = 2 ** 31;
+
+/**
+ * Packs a row-major int8 matrix into the blocked layout of rc_cortex_m.h: rows
+ * in blocks of 4, each block group by group (4 columns a group, the 4 rows'
+ * words together), then the rows % 4 left-over rows one by one. Columns past
+ * the end are zero. Returns the words as int32 values.
+ */
+export function packBlocked(values: ArrayLike<number>, rows: number, columns: number, lanes: readonly number[]): Int32Array {
+  assert(values.length === rows * columns, () => `matrix of ${values.length} values is not ${rows} x ${columns}`);
+  const groups = Math.ceil(columns / 4);
+  const words = new Int32Array(rows * groups);
+  const blocks = Math.floor(rows / 4);
+  const wordOf = (row: number, group: number): number => {
+    let bits = 0;
+    for (let byte = 0; byte < 4; byte++) {
+      const column = 4 * group + lanes[byte];
+      const weight = column < columns ? values[row * columns + column] : 0;
+      assert(Number.isInteger(weight) && weight >= -128 && weight <= 127, () => `weight ${weight} of row ${row} is not int8`);
+      bits |= (weight & 0xff) << (8 * byte);
+    }
+    return bits;
+  };
+  let index = 0;
+  for (let block = 0; block < blocks; block++) {
+    for (let group = 0; group < groups; group++) {
+      for (let k = 0; k < 4; k++) words[index++] = wordOf(4 * block + k, group);
+    }
+  }
+  for (let row = 4 * blocks; row < rows; row++) {
+    for (let group = 0; group < groups; group++) words[index++] = wordOf(row, group);
+  }
+  return words;
+}
+
+/**
+ * Checks the bound that makes every kernel order exact: for each row,
+ * sum_j |w_j| * max|x| < 2^31. The quantizer rejects models that break it, so
+ * a failure here means a qmodel that did not come from the quantizer.
+ */
+function checkAccumulatorBound(values: number[], rows: number, columns: number, inputAbsMax: number, what: string): void {
+  for (let row = 0; row < rows; row++) {
+    let absSum = 0;
+    for (let column = 0; column < columns; column++) absSum += Math.abs(values[row * columns + column]);
+    assert(absSum * inputAbsMax < ACCUMULATOR_LIMIT, () => `${what} row ${row}: sum |w| * ${inputAbsMax} = ${absSum * inputAbsMax} does not fit in int32`);
+  }
+}
+
+function splitLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
+  const [lstm, dense] = qmodel.layers;
+  assert(qmodel.layers.length === 2 && lstm.kind === 'lstm' && dense.kind === 'dense', 'the cortex-m target compiles an LSTM layer followed by a dense layer');
+  return { lstm, dense };
+}
+
+/** Builds the template view: the C target's view with the weight matrices in the blocked layout. */
+export function buildCortexMView(context: EmitContext): Record<string, unknown> {
+  const { lstm, dense } = splitLayers(context.qmodel);
+  const rows = 4 * lstm.units;
+  checkAccumulatorBound(lstm.kernel, rows, lstm.inputSize, INPUT_ABS_MAX, `layer "${lstm.name}" kernel`);
+  checkAccumulatorBound(lstm.recurrentKernel, rows, lstm.units, HIDDEN_ABS_MAX, `layer "${lstm.name}" recurrent kernel`);
+  checkAccumulatorBound(dense.kernel, dense.units, dense.inputSize, HIDDEN_ABS_MAX, `layer "${dense.name}" kernel`);
+
+  const kernel = packBlocked(lstm.kernel, rows, lstm.inputSize, LANES_S8);
+  const recurrent = packBlocked(lstm.recurrentKernel, rows, lstm.units, LANES_S16);
+  const denseKernel = packBlocked(dense.kernel, dense.units, dense.inputSize, LANES_S16);
+  const words = (packed: Int32Array) => formatArrayBody(packed, 8, '  ', formatInt32);
+  return {
+    ...buildCView(context),
+    inputGroups: Math.ceil(lstm.inputSize / 4),
+    unitGroups: Math.ceil(lstm.units / 4),
+    lstmKernelWordCount: kernel.length,
+    lstmKernelWords: words(kernel),
+    recurrentKernelWordCount: recurrent.length,
+    recurrentKernelWords: words(recurrent),
+    denseKernelWordCount: denseKernel.length,
+    denseKernelWords: words(denseKernel),
+  };
+}
+
+function readManifest(): TargetManifest {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, TARGET_FOLDER, 'manifest.json'), 'utf8')) as TargetManifest;
+  assert(manifest.name === 'cortex-m', () => `${TARGET_FOLDER}/manifest.json names the target "${manifest.name}"`);
+  return manifest;
+}
+
+/**
+ * Renders the model sources and copies the runtime: every C file that an
+ * application (or the arduino target's library) compiles, at top-level paths.
+ */
+export function emitCortexMSources(context: EmitContext): EmittedFile[] {
+  const manifest = readManifest();
+  const view = buildCortexMView(context);
+  const partials = { provenance: loadSharedPartial('provenance-c') };
+  const files: EmittedFile[] = manifest.templates.map((templatePath) => {
+    const template = `${TARGET_FOLDER}/${templatePath}`;
+    const provenance = {
+      version: context.compilerVersion,
+      template,
+      modelName: escapeCComment(context.qmodel.name),
+      sourceHash: context.qmodel.sourceHash,
+    };
+    const base = templatePath.slice(templatePath.lastIndexOf('/') + 1).replace(/\.mustache$/, '');
+    return { path: `${context.prefix}_${base}`, contents: renderTemplate(template, { ...view, ...provenance }, partials) };
+  });
+  for (const { folder, name } of RUNTIME_FILES) {
+    files.push({ path: name, contents: readFileSync(join(PACKAGE_ROOT, folder, name), 'utf8') });
+  }
+  return files;
+}
+
+export const cortexMTarget: TargetDriver = {
+  name: 'cortex-m',
+  async emit(context: EmitContext): Promise<EmittedFile[]> {
+    return emitCortexMSources(context);
+  },
+};

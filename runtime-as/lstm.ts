@@ -1,0 +1,81 @@
+/**
+ * One LSTM step in fixed point, Keras gate order i, f, g (cell candidate), o:
+ *   a_r  = sat16(rq(W_r . x, kx_r) + rq(U_r . h, kh_r) + b_r)       Q3.12
+ *   i, f, o = sigmoid(a), g = tanh(a)                              Q0.15
+ *   c'   = sat32((f * c + i * g + 2^14) >> 15)                     Q16.15
+ *   h'   = sat16((o * tanh(sat16((c' + 4) >> 3)) + 2^14) >> 15)    Q0.15
+ * x is the int8 frame (first layer) or the int16 Q0.15 hidden state of the layer
+ * below; rq is the rounding requantization. Same arithmetic as lstmStep in
+ * compiler/simulator.ts.
+ */
+import { matVecI8I16, matVecI8I8 } from './dot';
+import { activationQ15, requantize, roundingShift, saturate16, saturate32 } from './fixed-point';
+
+/**
+ * Per-row parameters of an LSTM layer: five i32 values per gate row, in the order
+ * kernel multiplier, kernel shift, recurrent multiplier, recurrent shift, bias (Q3.12).
+ */
+export const LSTM_ROW_PARAMS: i32 = 5;
+
+/**
+ * Advances one LSTM layer by one frame.
+ *
+ * Memory: `kernel` is int8 [4 * units][inputSize] row-major, `recurrentKernel` is
+ * int8 [4 * units][units], `rowParams` is i32 [4 * units][LSTM_ROW_PARAMS],
+ * `hidden` is int16 [units] (Q0.15), `cell` is i32 [units] (Q16.15), `gates` is
+ * i32 [8 * units] scratch. `hidden` and `cell` are read and then overwritten.
+ * Every gate row reads the previous hidden state, because all accumulators are
+ * computed before the second loop writes the new state.
+ */
+export function lstmStep(
+  input: usize,
+  inputIsInt16: bool,
+  inputSize: i32,
+  units: i32,
+  kernel: usize,
+  recurrentKernel: usize,
+  rowParams: usize,
+  hidden: usize,
+  cell: usize,
+  gates: usize,
+  sigmoidTable: usize,
+  tanhTable: usize,
+): void {
+  const rows = units << 2;
+  // gates[0, rows) gets W . x, gates[rows, 2 rows) gets U . h, then the first
+  // half is overwritten with the saturated pre-activations.
+  const hiddenAccumulators = gates + (<usize>rows << 2);
+  if (inputIsInt16) matVecI8I16(kernel, rows, inputSize, input, gates);
+  else matVecI8I8(kernel, rows, inputSize, input, gates);
+  matVecI8I16(recurrentKernel, rows, units, hidden, hiddenAccumulators);
+
+  for (let r = 0; r < rows; r++) {
+    const params = rowParams + <usize>(r * LSTM_ROW_PARAMS) * 4;
+    const gate = gates + (<usize>r << 2);
+    // Two requantized terms of magnitude < 2^46 plus an int32 bias: exact in i64.
+    const preActivation =
+      requantize(load<i32>(gate), load<i32>(params, 0), load<i32>(params, 4)) +
+      requantize(load<i32>(hiddenAccumulators + (<usize>r << 2)), load<i32>(params, 8), load<i32>(params, 12)) +
+      <i64>load<i32>(params, 16);
+    store<i32>(gate, saturate16(preActivation));
+  }
+
+  for (let u = 0; u < units; u++) {
+    const inputGate = activationQ15(sigmoidTable, load<i32>(gates + (<usize>u << 2)));
+    const forgetGate = activationQ15(sigmoidTable, load<i32>(gates + (<usize>(units + u) << 2)));
+    const candidate = activationQ15(tanhTable, load<i32>(gates + (<usize>(2 * units + u) << 2)));
+    const outputGate = activationQ15(sigmoidTable, load<i32>(gates + (<usize>(3 * units + u) << 2)));
+
+    // f * c reaches 2^15 * 2^31 = 2^46, so the cell update runs in i64.
+    // |i * g| <= 2^15 * 2^15 = 2^30 fits in i32.
+    const cellAddress = cell + (<usize>u << 2);
+    const cellSum = <i64>forgetGate * <i64>load<i32>(cellAddress) + <i64>(inputGate * candidate);
+    const nextCell = saturate32(roundingShift(cellSum, 15));
+    store<i32>(cellAddress, nextCell);
+
+    // c' + 4 can pass 2^31 - 1, so the shift also runs in i64.
+    const cellTanh = activationQ15(tanhTable, saturate16(roundingShift(<i64>nextCell, 3)));
+    // 0 <= o <= 32767 and |tanh| <= 32768: the product and its rounding fit in i32.
+    store<i16>(hidden + (<usize>u << 1), <i16>saturate16(roundingShift(<i64>(outputGate * cellTanh), 15)));
+  }
+}
