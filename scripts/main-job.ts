@@ -1,0 +1,208 @@
+/**
+ * The main job on the embedded default: RC-train an LSTM on real MNIST (temporal
+ * encoding), compile it to wasm and C, run the WASM runtime with early exit over
+ * the 10,000 test images, check it against the integer reference simulator, and
+ * print float accuracy, quantized accuracy, mean spike step and the share of
+ * frames never computed. `--json` prints the same summary as one JSON object.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/files.js';
+import { log, setLogLevel } from '../common/log.js';
+import { emitTargets } from '../compiler/emit.js';
+import { loadModel } from '../compiler/loader.js';
+import { quantizeModel } from '../compiler/quantize.js';
+import { buildReport, formatReport } from '../compiler/report.js';
+import { ReferenceSimulator, quantizeInput } from '../compiler/simulator.js';
+import { loadTemporalMnist, type TemporalMnistSet } from '../trainer/data/temporal-mnist.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../trainer/options.js';
+import { trainTemporalMnist } from '../trainer/train.js';
+
+/** Exit status of invalid user input. */
+const EXIT_USAGE = 2;
+/** Exit status when the WASM runtime and the reference simulator disagree. */
+const EXIT_MISMATCH = 1;
+
+export interface MainJobSummary {
+  floatAccuracy: number;
+  quantizedAccuracy: number;
+  meanSpikeStep: number;
+  framesSkippedShare: number;
+  /** Float mean spike step of the test images (1-based). */
+  floatMeanSpikeStep: number;
+  testImages: number;
+  frames: number;
+  /** Images whose WASM class, spike step and confidence equal the reference simulator's. */
+  referenceMatches: number;
+  noSpikeShare: number;
+  backend: string;
+  trainSeconds: number;
+  wallSeconds: number;
+  outDir: string;
+}
+
+interface WasmStepResult {
+  spiked: boolean;
+  classIndex: number;
+  step: number;
+  confidence: number;
+}
+
+interface WasmModel {
+  framesComputed: number;
+  run(frames: Int8Array): WasmStepResult;
+}
+
+/** Writes the int8 frames of one test image, flat [frames][784], into `target`. */
+function writeImageFrames(set: TemporalMnistSet, example: number, one: number, target: Int8Array): void {
+  target.fill(0);
+  const pixels = set.frameSize;
+  for (let pixel = 0; pixel < pixels; pixel++) {
+    const step = set.spikeSteps[example * pixels + pixel];
+    if (step >= 0) target[step * pixels + pixel] = one;
+  }
+}
+
+async function runMainJob(flags: { out: string; epochs?: number; units?: number; json?: boolean }): Promise<number> {
+  const startTime = performance.now();
+  const outDir = resolve(flags.out);
+
+  log.info('stage 1/3: rank-coding training on temporal MNIST');
+  const trained = await trainTemporalMnist({
+    outDir: join(outDir, 'train'),
+    epochs: flags.epochs,
+    units: flags.units,
+    progress: !flags.json,
+  });
+
+  log.info('stage 2/3: quantizing and compiling to wasm and c');
+  const floatModel = loadModel(trained.model.modelPath);
+  const qmodel = quantizeModel(floatModel);
+  const compileReport = buildReport(qmodel);
+  const emitted = await emitTargets(qmodel, compileReport, { targets: ['wasm', 'c'], outDir: join(outDir, 'build'), force: true });
+  log.info(formatReport(compileReport));
+  const wasmFolder = emitted.find((entry) => entry.target === 'wasm')!.folder;
+
+  log.info('stage 3/3: running the WASM runtime over the test images with early exit');
+  const loader = (await import(pathToFileURL(join(wasmFolder, 'model.js')).href)) as {
+    createModel(bytes: Uint8Array): Promise<WasmModel>;
+  };
+  const wasm = await loader.createModel(readFileSync(join(wasmFolder, 'model.wasm')));
+  const reference = new ReferenceSimulator(qmodel);
+  const frames = trained.options.frames;
+  const { test } = loadTemporalMnist({ ...trained.options, trainLimit: 1, validationLimit: 1 });
+  const one = quantizeInput(1, qmodel.inputScale);
+  const flat = new Int8Array(frames * test.frameSize);
+  const frameViews = Array.from({ length: frames }, (_, step) => flat.subarray(step * test.frameSize, (step + 1) * test.frameSize));
+
+  let correct = 0;
+  let framesComputed = 0;
+  let spikeStepSum = 0;
+  let noSpike = 0;
+  let referenceMatches = 0;
+  for (let example = 0; example < test.count; example++) {
+    writeImageFrames(test, example, one, flat);
+    const result = wasm.run(flat);
+    framesComputed += wasm.framesComputed;
+    spikeStepSum += result.step;
+    if (!result.spiked) noSpike++;
+    if (result.classIndex === test.labels[example]) correct++;
+
+    const expected = reference.run(frameViews);
+    if (
+      expected.classIndex === result.classIndex &&
+      expected.step === result.step &&
+      expected.confidence === result.confidence &&
+      expected.spiked === result.spiked &&
+      reference.framesComputed === wasm.framesComputed
+    ) {
+      referenceMatches++;
+    }
+  }
+
+  const summary: MainJobSummary = {
+    floatAccuracy: trained.test.accuracyAtSpike,
+    quantizedAccuracy: correct / test.count,
+    meanSpikeStep: spikeStepSum / test.count,
+    framesSkippedShare: 1 - framesComputed / (test.count * frames),
+    floatMeanSpikeStep: trained.test.meanSpikeStep,
+    testImages: test.count,
+    frames,
+    referenceMatches,
+    noSpikeShare: noSpike / test.count,
+    backend: trained.backend,
+    trainSeconds: trained.wallSeconds,
+    wallSeconds: (performance.now() - startTime) / 1000,
+    outDir,
+  };
+  writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const percent = (value: number) => `${(100 * value).toFixed(2)} %`;
+    process.stdout.write(
+      [
+        `test images                 ${summary.testImages} (${frames} frames each)`,
+        `float accuracy at spike     ${percent(summary.floatAccuracy)} (mean spike step ${summary.floatMeanSpikeStep.toFixed(2)})`,
+        `quantized accuracy (WASM)   ${percent(summary.quantizedAccuracy)}`,
+        `mean spike step (WASM)      ${summary.meanSpikeStep.toFixed(2)} of ${frames}`,
+        `frames never computed       ${percent(summary.framesSkippedShare)}`,
+        `no-spike share              ${percent(summary.noSpikeShare)}`,
+        `WASM == reference simulator ${summary.referenceMatches} of ${summary.testImages} images`,
+        `backend ${summary.backend}, training ${summary.trainSeconds.toFixed(0)} s, total ${summary.wallSeconds.toFixed(0)} s`,
+        `outputs in ${outDir}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (referenceMatches !== test.count) {
+    log.error(`the WASM runtime differs from the reference simulator on ${test.count - referenceMatches} test images`);
+    return EXIT_MISMATCH;
+  }
+  return 0;
+}
+
+function parsePositiveInteger(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1) throw new UserError(`invalid ${name} "${value}": expected a positive integer`);
+    return parsed;
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('npm start --')
+    .description('Train an RC-LSTM on real MNIST, compile it to wasm and c, and run the WASM runtime over the 10,000 test images.')
+    .option('--out <dir>', 'folder for the trained model, the compiled targets and summary.json', 'runs/main')
+    .option('--epochs <n>', `training epochs (default ${DEFAULT_TRAIN_OPTIONS.epochs})`, parsePositiveInteger('epochs'))
+    .option('--units <n>', `LSTM hidden units (default ${DEFAULT_TRAIN_OPTIONS.units})`, parsePositiveInteger('units'))
+    .option('--json', 'print the summary as one JSON object on stdout; progress and logs stay on stderr')
+    .exitOverride();
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof UserError) {
+      log.error(error.message);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const flags = program.opts<{ out: string; epochs?: number; units?: number; json?: boolean }>();
+  if (flags.json) setLogLevel('warn');
+  try {
+    return await runMainJob(flags);
+  } catch (error) {
+    if (error instanceof UserError) {
+      log.error(error.message);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv);
