@@ -1,9 +1,10 @@
 /**
- * The main job on the embedded default: RC-train an LSTM on real MNIST (temporal
- * encoding), compile it to wasm and C, run the WASM runtime with early exit over
- * the 10,000 test images, check it against the integer reference simulator, and
- * print float accuracy, quantized accuracy, mean spike step and the share of
- * frames never computed. `--json` prints the same summary as one JSON object.
+ * The main job on the embedded default. It RC-trains an LSTM on real MNIST
+ * (temporal encoding), compiles it to wasm and C, and runs the WASM runtime with
+ * early exit over the 10,000 test images, checking every result against the
+ * integer reference simulator. It prints float accuracy, quantized accuracy,
+ * mean spike step and the share of frames never computed; `--json` prints the
+ * same summary as one JSON object.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,12 +58,12 @@ interface WasmModel {
 }
 
 /** Writes the int8 frames of one test image, flat [frames][784], into `target`. */
-function writeImageFrames(set: TemporalMnistSet, example: number, one: number, target: Int8Array): void {
+function writeImageFrames(set: TemporalMnistSet, example: number, spikeValue: number, target: Int8Array): void {
   target.fill(0);
   const pixels = set.frameSize;
   for (let pixel = 0; pixel < pixels; pixel++) {
     const step = set.spikeSteps[example * pixels + pixel];
-    if (step >= 0) target[step * pixels + pixel] = one;
+    if (step >= 0) target[step * pixels + pixel] = spikeValue;
   }
 }
 
@@ -94,7 +95,7 @@ async function runMainJob(flags: { out: string; epochs?: number; units?: number;
   const reference = new ReferenceSimulator(qmodel);
   const frames = trained.options.frames;
   const { test } = loadTemporalMnist({ ...trained.options, trainLimit: 1, validationLimit: 1 });
-  const one = quantizeInput(1, qmodel.inputScale);
+  const spikeValue = quantizeInput(1, qmodel.inputScale);
   const flat = new Int8Array(frames * test.frameSize);
   const frameViews = Array.from({ length: frames }, (_, step) => flat.subarray(step * test.frameSize, (step + 1) * test.frameSize));
 
@@ -104,7 +105,7 @@ async function runMainJob(flags: { out: string; epochs?: number; units?: number;
   let noSpike = 0;
   let referenceMatches = 0;
   for (let example = 0; example < test.count; example++) {
-    writeImageFrames(test, example, one, flat);
+    writeImageFrames(test, example, spikeValue, flat);
     const result = wasm.run(flat);
     framesComputed += wasm.framesComputed;
     spikeStepSum += result.step;

@@ -103,7 +103,6 @@ void rc_lstm_step(const rc_lstm_layer *layer, const rc_tables *tables, const int
   const size_t units = layer->units;
   const size_t rows = 4u * units;
   size_t r;
-  size_t u;
 
   /* 1. All gate pre-activations first, because every row reads the previous hidden state. */
   for (r = 0; r < rows; r++) {
@@ -116,6 +115,17 @@ void rc_lstm_step(const rc_lstm_layer *layer, const rc_tables *tables, const int
   }
 
   /* 2. Per unit: activations, then the cell and hidden updates. */
+  rc_lstm_update(units, tables, gates, hidden, cell);
+}
+
+/*
+ * Per unit u, from the gate pre-activations a (Q3.12):
+ *   i, f, o = sigmoid(a), g = tanh(a)                               Q0.15
+ *   c'  = sat32((f * c + i * g + 2^14) >> 15)                       Q16.15
+ *   h'  = sat16((o * tanh(sat16((c' + 4) >> 3)) + 2^14) >> 15)     Q0.15
+ */
+void rc_lstm_update(size_t units, const rc_tables *tables, const int16_t *gates, int16_t *hidden, int32_t *cell) {
+  size_t u;
   for (u = 0; u < units; u++) {
     const int32_t input_gate = rc_activation_q15(tables->sigmoid_q15, gates[u]);
     const int32_t forget_gate = rc_activation_q15(tables->sigmoid_q15, gates[units + u]);
@@ -168,13 +178,13 @@ void rc_spike_test(const int32_t *logits, size_t classes, int32_t spike_bound, c
   out->confidence = confidence > UINT32_C(32767) ? 32767 : (int32_t)confidence;
 }
 
-void rc_reset(const rc_network *network, const rc_state_view *state) {
+void rc_clear_state(size_t units, size_t classes, const rc_state_view *state) {
   size_t k;
-  for (k = 0; k < network->lstm->units; k++) {
+  for (k = 0; k < units; k++) {
     state->hidden[k] = 0;
     state->cell[k] = 0;
   }
-  for (k = 0; k < network->dense->units; k++) state->logits[k] = 0;
+  for (k = 0; k < classes; k++) state->logits[k] = 0;
   *state->frames_computed = 0;
   state->held->step = 0;
   state->held->class_index = 0;
@@ -182,9 +192,22 @@ void rc_reset(const rc_network *network, const rc_state_view *state) {
   state->held->spiked = 0;
 }
 
+void rc_reset(const rc_network *network, const rc_state_view *state) {
+  rc_clear_state(network->lstm->units, network->dense->units, state);
+}
+
+void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_bound, const int32_t *exp_table,
+                     rc_result *out) {
+  rc_result result;
+  *state->frames_computed += 1u;
+  rc_spike_test(state->logits, classes, spike_bound, exp_table, &result);
+  result.step = *state->frames_computed;
+  if (result.spiked) *state->held = result;
+  *out = result;
+}
+
 rc_status rc_step(const rc_network *network, const rc_state_view *state, const int8_t *frame, size_t frame_len,
                   rc_result *out) {
-  rc_result result;
   if (network == NULL || state == NULL || frame == NULL || out == NULL) return RC_ERR_NULL;
   if (state->held->spiked) {
     *out = *state->held;
@@ -194,11 +217,6 @@ rc_status rc_step(const rc_network *network, const rc_state_view *state, const i
 
   rc_lstm_step(network->lstm, network->tables, frame, state->hidden, state->cell, state->gates);
   rc_dense_logits(network->dense, state->hidden, state->logits);
-  *state->frames_computed += 1u;
-
-  rc_spike_test(state->logits, network->dense->units, network->spike_bound, network->tables->exp_q16, &result);
-  result.step = *state->frames_computed;
-  if (result.spiked) *state->held = result;
-  *out = result;
+  rc_finish_frame(state, network->dense->units, network->spike_bound, network->tables->exp_q16, out);
   return RC_OK;
 }

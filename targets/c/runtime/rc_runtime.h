@@ -118,6 +118,12 @@ int32_t rc_exp_neg_q16(const int32_t *exp_table, uint32_t distance);
 /* One LSTM step: updates hidden and cell from an int8 input frame; gates is scratch. */
 void rc_lstm_step(const rc_lstm_layer *layer, const rc_tables *tables, const int8_t *input, int16_t *hidden,
                   int32_t *cell, int16_t *gates);
+/*
+ * Second half of an LSTM step, shared with runtimes that compute the gates with
+ * their own kernels: from the 4 * units gate pre-activations (Q3.12, rows i, f,
+ * g, o), updates the cell (Q16.15) and hidden (Q0.15) state of every unit.
+ */
+void rc_lstm_update(size_t units, const rc_tables *tables, const int16_t *gates, int16_t *hidden, int32_t *cell);
 /* Dense logits from the Q0.15 hidden state. */
 void rc_dense_logits(const rc_dense_layer *layer, const int16_t *input, int32_t *logits);
 /* Spike test, class and confidence of one frame's logits; leaves out->step unchanged. */
@@ -126,6 +132,15 @@ void rc_spike_test(const int32_t *logits, size_t classes, int32_t spike_bound, c
 
 /* Clears the state: zero hidden, cell and logits, no frames computed, no spike held. */
 void rc_reset(const rc_network *network, const rc_state_view *state);
+/* rc_reset for a state of `units` LSTM units and `classes` logits. */
+void rc_clear_state(size_t units, size_t classes, const rc_state_view *state);
+/*
+ * Ends a computed frame whose logits are in state->logits: counts the frame, runs
+ * the spike test, holds a spike and writes the result to *out. rc_step calls it
+ * after the layers; runtimes with their own layer kernels call it the same way.
+ */
+void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_bound, const int32_t *exp_table,
+                     rc_result *out);
 /*
  * Runs one frame and writes the result to *out. Once a spike is held it copies the
  * held result without computing anything until rc_reset. Checks, in this order:
