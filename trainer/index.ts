@@ -1,0 +1,76 @@
+/** Programmatic API of the trainer: rank-coding training, float evaluation and export. */
+export { selectBackend, BACKEND_NAMES, type BackendChoice, type BackendName } from './backend.js';
+export { DenseFrameSequences, type FrameSequences } from './data/frames.js';
+export { parseIdx, readIdxFile, type IdxArray } from './data/idx.js';
+export {
+  defaultMnistDir,
+  encodeTemporalMnist,
+  loadTemporalMnist,
+  spikeStepOfIntensity,
+  TemporalMnistSet,
+  MNIST_CLASSES,
+  MNIST_LABELS,
+  MNIST_PIXELS,
+  type LoadTemporalMnistOptions,
+  type TemporalMnistSplits,
+} from './data/temporal-mnist.js';
+export { formatShape, NpyArray, parseNpy, type NpyDtype } from './data/npy.js';
+export {
+  DEFAULT_SPOTTING_OPTIONS,
+  decideSpotting,
+  generateSequenceSpotting,
+  loadSequenceSpotting,
+  positiveProbability,
+  resolveSpottingOptions,
+  SequenceSpottingSet,
+  SPOTTING_MAX_FRAMES,
+  type SequenceSpottingOptions,
+  type SequenceSpottingSplits,
+  type SpottingDecision,
+} from './data/sequence-spotting.js';
+export { deriveSeed, splitByShare, type SplitIndices } from './data/splits.js';
+export { BINARY_LABELS, DATA_TASKS, loadTaskData, TASK_OPTION_NAMES, type DataTask, type TaskData, type TaskDataOptions } from './data/tasks.js';
+export {
+  DEFAULT_TWO_SEQUENCE_OPTIONS,
+  generateTwoSequence,
+  loadTwoSequence,
+  resolveTwoSequenceOptions,
+  TwoSequenceSet,
+  type TwoSequenceOptions,
+  type TwoSequenceSplits,
+} from './data/two-sequence.js';
+export {
+  defaultLabelsPath,
+  loadUserData,
+  parseNpySequences,
+  readUserSequences,
+  type OutputKind,
+  type UserData,
+  type UserDataOptions,
+} from './data/user-data.js';
+export { parseCsvSequences } from './data/user-csv.js';
+export { parseJsonlSequences } from './data/user-jsonl.js';
+export { MAX_CLASSES, UserSequenceSet, type ParsedSequences } from './data/user-sequences.js';
+export { evaluateFloat, type EvaluateOptions, type FloatEvaluation } from './evaluate.js';
+export {
+  buildLayersModel,
+  exportLayersModel,
+  MODEL_FILE,
+  WEIGHTS_FILE,
+  type ExportedModel,
+  type RankcodeMetadata,
+} from './export.js';
+export { fileModelHandler, loadRcLstmModel } from './model-file.js';
+export {
+  createRcLstm,
+  disposeRcLstm,
+  initRcLstmWeights,
+  readRcLstmWeights,
+  type RcLstm,
+  type RcLstmShape,
+  type RcLstmWeights,
+} from './model.js';
+export { DEFAULT_TRAIN_OPTIONS, MODES, TASKS, resolveTrainOptions, type Task, type TrainOptions, type TrainingMode } from './options.js';
+export { rcBatchLoss } from './rc-loss.js';
+export { findSpikes, type SpikeSearchOptions, type SpikeSearchResult } from './spike-search.js';
+export { METRICS_FILE, REPORT_FILE, trainTemporalMnist, type EpochMetrics, type TrainResult } from './train.js';
