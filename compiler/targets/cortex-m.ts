@@ -9,13 +9,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert } from '../../common/errors.js';
-import { escapeCComment, formatArrayBody, formatInt32 } from '../c-syntax.js';
+import { UserError, assert } from '../../common/errors.js';
+import { escapeCComment, escapeCString, formatArrayBody, formatInt32 } from '../c-syntax.js';
+import {
+  ACT_TABLE_SHIFT,
+  ACT_TABLE_SIZE,
+  EXP_INPUT_LIMIT,
+  EXP_TABLE,
+  EXP_TABLE_SHIFT,
+  EXP_TABLE_SIZE,
+  SIGMOID_TABLE,
+  TANH_TABLE,
+} from '../fixed-point.js';
 import type { QDenseLayer, QLstmLayer, QModel } from '../qmodel.js';
-import { INPUT_ABS_MAX, HIDDEN_ABS_MAX } from '../quantize.js';
+import { HIDDEN_ABS_MAX, INPUT_ABS_MAX } from '../quantize.js';
 import { PACKAGE_ROOT, loadSharedPartial, renderTemplate } from '../render.js';
 import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
-import { buildCView } from './c.js';
 
 const TARGET_FOLDER = 'targets/cortex-m';
 /** Runtime sources copied unchanged into every output folder, from the C target and from this one. */
@@ -26,7 +35,7 @@ const RUNTIME_FILES = [
   { folder: `${TARGET_FOLDER}/runtime`, name: 'rc_cortex_m.c' },
 ];
 
-/** Byte i of a word holds column 4g + lane[i]: natural order for int8 inputs. */
+/** Byte i of a word contains column 4g + lane[i]: natural order for int8 inputs. */
 export const LANES_S8: readonly number[] = [0, 1, 2, 3];
 /** Byte order for int16 inputs, so that SXTB16 pairs line up with the int16 pairs (h0, h1), (h2, h3). */
 export const LANES_S16: readonly number[] = [0, 2, 1, 3];
@@ -71,23 +80,55 @@ export function packBlocked(values: ArrayLike<number>, rows: number, columns: nu
  * sum_j |w_j| * max|x| < 2^31. The quantizer rejects models that break it, so
  * a failure here means a qmodel that did not come from the quantizer.
  */
-function checkAccumulatorBound(values: number[], rows: number, columns: number, inputAbsMax: number, what: string): void {
+function checkAccumulatorBound(values: number[], rows: number, columns: number, inputAbsMax: number, matrixName: string): void {
   for (let row = 0; row < rows; row++) {
     let absSum = 0;
     for (let column = 0; column < columns; column++) absSum += Math.abs(values[row * columns + column]);
-    assert(absSum * inputAbsMax < ACCUMULATOR_LIMIT, () => `${what} row ${row}: sum |w| * ${inputAbsMax} = ${absSum * inputAbsMax} does not fit in int32`);
+    assert(absSum * inputAbsMax < ACCUMULATOR_LIMIT, () => `${matrixName} row ${row}: sum |w| * ${inputAbsMax} = ${absSum * inputAbsMax} does not fit in int32`);
   }
 }
 
-function splitLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
+/** Width of a layer's stored weights; models without the field have int8 weights. */
+function weightBitsOf(layer: QLstmLayer | QDenseLayer): number {
+  return (layer as { weightBits?: number }).weightBits ?? 8;
+}
+
+/**
+ * Returns the two layers this target compiles: one LSTM layer with int8
+ * weights and table sigmoid gates, then the dense softmax layer. Throws a
+ * UserError naming what differs otherwise.
+ */
+export function supportedLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
   const [lstm, dense] = qmodel.layers;
-  assert(qmodel.layers.length === 2 && lstm.kind === 'lstm' && dense.kind === 'dense', 'the cortex-m target compiles an LSTM layer followed by a dense layer');
+  if (qmodel.layers.length !== 2 || lstm.kind !== 'lstm' || dense.kind !== 'dense') {
+    const kinds = qmodel.layers.map((layer) => layer.kind).join(', ');
+    throw new UserError(
+      `the cortex-m target compiles one LSTM layer followed by the dense softmax layer, but model "${qmodel.name}" has the layers ${kinds}. ` +
+        'Compile it with --target c, whose portable C also builds for Cortex-M, or retrain it with that structure.',
+    );
+  }
+  const problems: string[] = [];
+  if (weightBitsOf(lstm) !== 8 || weightBitsOf(dense) !== 8) problems.push('weights wider than int8');
+  if (lstm.recurrentActivation !== 'sigmoid') problems.push(`recurrent activation ${lstm.recurrentActivation}`);
+  if (dense.activation !== 'softmax') problems.push(`output activation ${dense.activation}`);
+  if (problems.length > 0) {
+    throw new UserError(
+      `the cortex-m target supports int8 weights, sigmoid gates and a softmax output, but model "${qmodel.name}" has ${problems.join(', ')}. ` +
+        'Compile it with --target c, whose portable C also builds for Cortex-M, or quantize it with int8 weights and train it with those activations.',
+    );
+  }
+  assert(lstm.inputSize === qmodel.inputSize, 'the LSTM input size equals the model input size');
+  assert(dense.inputSize === lstm.units, 'the dense input size equals the LSTM units');
   return { lstm, dense };
 }
 
-/** Builds the template view: the C target's view with the weight matrices in the blocked layout. */
+/**
+ * Builds the template view: every number and string already formatted for C,
+ * with the weight matrices in the blocked layout.
+ */
 export function buildCortexMView(context: EmitContext): Record<string, unknown> {
-  const { lstm, dense } = splitLayers(context.qmodel);
+  const { qmodel, prefix } = context;
+  const { lstm, dense } = supportedLayers(qmodel);
   const rows = 4 * lstm.units;
   checkAccumulatorBound(lstm.kernel, rows, lstm.inputSize, INPUT_ABS_MAX, `layer "${lstm.name}" kernel`);
   checkAccumulatorBound(lstm.recurrentKernel, rows, lstm.units, HIDDEN_ABS_MAX, `layer "${lstm.name}" recurrent kernel`);
@@ -96,17 +137,46 @@ export function buildCortexMView(context: EmitContext): Record<string, unknown> 
   const kernel = packBlocked(lstm.kernel, rows, lstm.inputSize, LANES_S8);
   const recurrent = packBlocked(lstm.recurrentKernel, rows, lstm.units, LANES_S16);
   const denseKernel = packBlocked(dense.kernel, dense.units, dense.inputSize, LANES_S16);
-  const words = (packed: Int32Array) => formatArrayBody(packed, 8, '  ', formatInt32);
+  const int32Values = (values: ArrayLike<number>) => formatArrayBody(values, 8, '  ', formatInt32);
   return {
-    ...buildCView(context),
+    prefix,
+    macroPrefix: prefix.toUpperCase(),
+    guard: `${prefix.toUpperCase()}_MODEL_H`,
+    inputSize: qmodel.inputSize,
+    units: lstm.units,
+    gateRows: rows,
+    classes: dense.units,
+    spikeBound: qmodel.spikeBound,
+    threshold: String(qmodel.threshold),
+    inputScale: qmodel.inputScale.toPrecision(9),
+    framesText: qmodel.frames > 0 ? `sequences of ${qmodel.frames} frames` : 'sequences of unstated length',
+    lstmName: escapeCComment(lstm.name),
+    denseName: escapeCComment(dense.name),
+    actTableSize: ACT_TABLE_SIZE,
+    actTableShift: ACT_TABLE_SHIFT,
+    expTableSize: EXP_TABLE_SIZE,
+    expTableShift: EXP_TABLE_SHIFT,
+    expInputLimit: EXP_INPUT_LIMIT,
     inputGroups: Math.ceil(lstm.inputSize / 4),
     unitGroups: Math.ceil(lstm.units / 4),
     lstmKernelWordCount: kernel.length,
-    lstmKernelWords: words(kernel),
+    lstmKernelWords: int32Values(kernel),
+    lstmKernelMult: formatArrayBody(lstm.kernelRequant.mult, 12),
+    lstmKernelShift: formatArrayBody(lstm.kernelRequant.shift, 16),
     recurrentKernelWordCount: recurrent.length,
-    recurrentKernelWords: words(recurrent),
+    recurrentKernelWords: int32Values(recurrent),
+    recurrentMult: formatArrayBody(lstm.recurrentRequant.mult, 12),
+    recurrentShift: formatArrayBody(lstm.recurrentRequant.shift, 16),
+    lstmBias: int32Values(lstm.bias),
     denseKernelWordCount: denseKernel.length,
-    denseKernelWords: words(denseKernel),
+    denseKernelWords: int32Values(denseKernel),
+    denseMult: formatArrayBody(dense.requant.mult, 12),
+    denseShift: formatArrayBody(dense.requant.shift, 16),
+    denseBias: int32Values(dense.bias),
+    sigmoidTable: formatArrayBody(SIGMOID_TABLE, 12),
+    tanhTable: formatArrayBody(TANH_TABLE, 12),
+    expTable: int32Values(EXP_TABLE),
+    labels: qmodel.labels.map((label) => `  "${escapeCString(label)}"`).join(',\n'),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { UserError } from '../../common/errors.js';
 import type { TargetDriver } from '../target.js';
+import { arduinoTarget } from './arduino.js';
 import { cTarget } from './c.js';
 import { cortexMTarget } from './cortex-m.js';
 import { wasmTarget } from './wasm.js';
@@ -12,6 +13,7 @@ const DRIVERS: ReadonlyMap<string, TargetDriver> = new Map([
   [cTarget.name, cTarget],
   [wasmTarget.name, wasmTarget],
   [cortexMTarget.name, cortexMTarget],
+  [arduinoTarget.name, arduinoTarget],
 ]);
 
 export function targetNames(): string[] {
