@@ -18,10 +18,19 @@ export function getLogLevel(): LogLevel {
   return currentLevel;
 }
 
+/**
+ * Escapes the characters a terminal acts on (C0 and C1 controls other than tab
+ * and line feed, DEL, and the Unicode bidirectional overrides) as \uXXXX, so
+ * that text from a model file cannot move the cursor, recolor or hide output.
+ */
+export function escapeTerminalControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function emit(level: Exclude<LogLevel, 'silent'>, message: string): void {
   if (LEVEL_ORDER[level] < LEVEL_ORDER[currentLevel]) return;
   const prefix = level === 'info' ? '' : `${level}: `;
-  process.stderr.write(`${prefix}${message}\n`);
+  process.stderr.write(`${prefix}${escapeTerminalControls(message)}\n`);
 }
 
 export const log = {

@@ -5,20 +5,11 @@
  */
 import { UserError } from '../common/errors.js';
 import { INT32_MIN } from './fixed-point.js';
+import { C_KEYWORDS, uniqueIdentifiers } from './identifiers.js';
 
 export const DEFAULT_PREFIX = 'rc_model';
 /** Longest prefix accepted, so that every emitted identifier stays within 63 significant characters. */
 export const MAX_PREFIX_LENGTH = 40;
-
-/** C99 keywords plus the C11 and C23 ones, so that a prefix stays valid under later standards too. */
-const C_KEYWORDS = new Set(
-  (
-    'auto break case char const continue default do double else enum extern float for goto if inline int long ' +
-    'register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while ' +
-    '_Bool _Complex _Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert _Thread_local ' +
-    'alignas alignof bool constexpr false nullptr static_assert thread_local true typeof typeof_unqual'
-  ).split(' '),
-);
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9_]*$/;
 
@@ -78,12 +69,35 @@ export function escapeCString(text: string): string {
   return escaped;
 }
 
-/** Makes text safe inside a C block comment: no line breaks, no comment end, ASCII only. */
+/**
+ * Makes text safe inside a C block comment: ASCII only, no line break, no
+ * backslash (which could splice lines), no comment start or end, and no "??"
+ * (which could start a trigraph). Replaced characters become '?'.
+ */
 export function escapeCComment(text: string): string {
   return text
-    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(/[^\x20-\x7e]|\\/g, '?')
     .replace(/\*\//g, '* /')
-    .replace(/\/\*/g, '/ *');
+    .replace(/\/\*/g, '/ *')
+    .replace(/\?(?=\?)/g, '? ');
+}
+
+/** Maximum identifier length whose every character C99 compilers must treat as significant (internal names and macros). */
+export const C_SIGNIFICANT_LENGTH = 63;
+
+/**
+ * Returns one macro name per class label, <PREFIX>_CLASS_<LABEL>: the label in
+ * upper case with every run of other characters one '_', made unique with _2,
+ * _3, ... when labels clash, and <PREFIX>_CLASS_<index> for a label without
+ * letters or digits.
+ */
+export function classMacroNames(prefix: string, labels: readonly string[]): string[] {
+  return uniqueIdentifiers(labels, {
+    letterCase: 'upper',
+    prefix: `${prefix.toUpperCase()}_CLASS_`,
+    maxLength: C_SIGNIFICANT_LENGTH,
+    fallback: (index) => String(index),
+  });
 }
 
 /** Formats an int32 as a C constant that is valid where `int` has 16 or 32 bits. */

@@ -1,12 +1,16 @@
 /**
  * rc-compile: loads a TensorFlow.js model.json, quantizes it, prints the compile
- * report and writes one output folder per target.
+ * report and writes one output folder per target. With --check it first runs
+ * the float and the integer model side by side and fails when they agree too
+ * rarely.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../common/errors.js';
-import { log, setLogLevel } from '../common/log.js';
+import { escapeTerminalControls, log, setLogLevel } from '../common/log.js';
+import { calibrate } from './calibrate.js';
 import { emitTargets } from './emit.js';
-import { measureAgreement, readSequences } from './evaluate.js';
+import { type AgreementReport, measureAgreement, readSequences } from './evaluate.js';
+import { outputLayer } from './float-model.js';
 import { loadModel } from './loader.js';
 import { quantizeModel } from './quantize.js';
 import { buildReport, formatReport } from './report.js';
@@ -14,45 +18,106 @@ import { targetNames } from './targets/index.js';
 
 /** Exit status of invalid user input: bad flags, files or models. */
 const EXIT_USAGE = 2;
+/** Exit status of a --check whose agreement falls below --min-agreement. */
+const EXIT_CHECK_FAILED = 1;
+const DEFAULT_MIN_AGREEMENT = 0.98;
+
+/** A --check that measured too little float-versus-integer agreement. */
+class CheckFailure extends Error {}
 
 function buildProgram(): Command {
   return new Command('rc-compile')
     .description('Compile a rank-coding LSTM classifier (TensorFlow.js model.json) into integer-only code for each target.')
     .argument('<model>', 'path of model.json; its weight shards are read from the same folder')
-    .requiredOption('--target <names>', `comma-separated targets: ${targetNames().join(', ')}`)
-    .requiredOption('--out <dir>', 'output folder; with several targets, one subfolder per target is written inside it')
+    .option('--target <names>', `comma-separated targets: ${targetNames().join(', ')}; required unless --check is given`)
+    .option('--out <dir>', 'output folder; with several targets, one subfolder per target is written inside it')
     .option('--force', 'overwrite files in an output folder that is not empty')
     .option('--prefix <name>', 'prefix of the emitted C symbols (default: derived from the model name, else rc_model)')
     .option('--data <file>', 'labelled sequences, {"sequences": [{"frames": [[...]], "label": 0}]}, to measure float-versus-integer agreement')
+    .addOption(new Option('--weights <width>', 'width of the quantized weights, with one scale per output row').choices(['int8', 'int16']).default('int8'))
+    .option('--calibrate <file>', 'sequences in the --data format whose float activations pick the formats of hidden Dense layers')
+    .option('--check <file>', 'sequences in the --data format: run the float and the integer model side by side and fail below --min-agreement')
+    .option('--min-agreement <fraction>', `share of --check sequences with the same spike step and class, from 0 to 1 (default ${DEFAULT_MIN_AGREEMENT})`)
     .option('--json', 'print the report as JSON on stdout instead of a table')
     .option('--quiet', 'print warnings and errors only')
     .showHelpAfterError('(run rc-compile --help for the options)')
     .exitOverride();
 }
 
+function readMinAgreement(value: unknown): number {
+  if (value === undefined) return DEFAULT_MIN_AGREEMENT;
+  const fraction = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !(fraction >= 0 && fraction <= 1)) {
+    throw new UserError(`--min-agreement is ${JSON.stringify(value)}; expected a number from 0 to 1, for example 0.98.`);
+  }
+  return fraction;
+}
+
+function percent(fraction: number): string {
+  return `${(100 * fraction).toFixed(2)} %`;
+}
+
+/** Throws CheckFailure when the share of sequences with the same spike step and class is below `minimum`. */
+function enforceAgreement(agreement: AgreementReport, minimum: number, dataPath: string): void {
+  if (agreement.agreement >= minimum) return;
+  throw new CheckFailure(
+    `check failed: float and integer models agree on spike step and class in ${percent(agreement.agreement)} of the ` +
+      `${agreement.sequences} sequences of ${dataPath}, below --min-agreement ${percent(minimum)} ` +
+      `(class ${percent(agreement.classAgreement)}, spike step ${percent(agreement.stepAgreement)}, largest logit error ` +
+      `${agreement.largestLogitError.toPrecision(4)}). Try --weights int16 or --calibrate, or retrain the model.`,
+  );
+}
+
 async function compile(modelPath: string, flags: Record<string, unknown>): Promise<void> {
-  const targets = String(flags.target)
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const checkPath = typeof flags.check === 'string' ? flags.check : undefined;
+  const minAgreement = readMinAgreement(flags.minAgreement);
+  if (checkPath === undefined && (flags.target === undefined || flags.out === undefined)) {
+    throw new UserError('pass --target and --out to compile, or --check <file> to only check the integer model against the float one.');
+  }
+  if (flags.target !== undefined && flags.out === undefined) throw new UserError('--out is missing; pass the output folder for --target with --out.');
   const model = loadModel(modelPath);
-  log.info(`loaded ${modelPath}: LSTM ${model.lstm.inputSize}-${model.lstm.units}, Dense ${model.dense.units}`);
-  const qmodel = quantizeModel(model);
+  log.info(`loaded ${modelPath}: ${model.layers.map((layer) => `${layer.kind.toUpperCase()} ${layer.units}`).join(', ')}`);
+  const classes = outputLayer(model).units;
+
+  let calibratedRanges;
+  if (typeof flags.calibrate === 'string') {
+    const result = calibrate(model, readSequences(flags.calibrate, model.layers[0].inputSize, classes));
+    log.info(`calibrated on ${result.sequences} sequences (${result.frames} frames) from ${flags.calibrate}`);
+    calibratedRanges = result.hiddenRanges;
+  }
+  const qmodel = quantizeModel(model, { weightBits: flags.weights === 'int16' ? 16 : 8, calibratedRanges });
 
   let agreement;
-  if (typeof flags.data === 'string') {
-    const sequences = readSequences(flags.data, qmodel.inputSize, model.dense.units);
-    log.info(`measuring float-versus-integer agreement on ${sequences.length} sequences from ${flags.data}`);
+  const dataPath = checkPath ?? (typeof flags.data === 'string' ? flags.data : undefined);
+  if (dataPath !== undefined) {
+    const sequences = readSequences(dataPath, qmodel.inputSize, classes);
+    log.info(`measuring float-versus-integer agreement on ${sequences.length} sequences from ${dataPath}`);
     agreement = measureAgreement(model, qmodel, sequences);
   }
   const report = buildReport(qmodel, agreement);
-  await emitTargets(qmodel, report, {
-    targets,
-    outDir: String(flags.out),
-    force: flags.force === true,
-    prefix: typeof flags.prefix === 'string' ? flags.prefix : undefined,
-  });
-  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  const printReport = () =>
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${escapeTerminalControls(formatReport(report))}\n`);
+  if (checkPath !== undefined && agreement !== undefined) {
+    try {
+      enforceAgreement(agreement, minAgreement, checkPath);
+    } catch (error) {
+      printReport();
+      throw error;
+    }
+  }
+  if (flags.target !== undefined) {
+    const targets = String(flags.target)
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+    await emitTargets(qmodel, report, {
+      targets,
+      outDir: String(flags.out),
+      force: flags.force === true,
+      prefix: typeof flags.prefix === 'string' ? flags.prefix : undefined,
+    });
+  }
+  printReport();
 }
 
 /** Parses `argv` (as process.argv), compiles, and returns the exit status. */
@@ -76,6 +141,10 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof UserError) {
       log.error(error.message);
       return EXIT_USAGE;
+    }
+    if (error instanceof CheckFailure) {
+      log.error(error.message);
+      return EXIT_CHECK_FAILED;
     }
     throw error;
   }

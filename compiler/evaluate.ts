@@ -1,11 +1,13 @@
 /**
  * Float-versus-integer agreement on labelled sequences: accuracy of both models
- * at their spike step, mean spike step, and how often the class and the spike
- * step agree. Both models decide with early exit, as the runtimes do.
+ * at their spike step, mean spike step, how often the class and the spike step
+ * agree, and the largest logit difference. Both models decide with early exit,
+ * as the runtimes do.
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../common/errors.js';
-import { type FloatModel, runFloat } from './float-model.js';
+import { type FloatModel, FloatSimulator, type SpikeDecision, decideFrame, softmax } from './float-model.js';
+import { GATE_FRAC_BITS } from './fixed-point.js';
 import type { QModel } from './qmodel.js';
 import { ReferenceSimulator, quantizeInput } from './simulator.js';
 
@@ -26,6 +28,10 @@ export interface AgreementReport {
   classAgreement: number;
   /** Fraction of sequences where both spike (or both do not) at the same step. */
   stepAgreement: number;
+  /** Fraction of sequences where both decide at the same step (spiked or not) and on the same class. */
+  agreement: number;
+  /** Largest |z_float - z_integer| over every class of every frame that the integer model computed, in real logit units. */
+  largestLogitError: number;
 }
 
 /**
@@ -59,20 +65,49 @@ export function readSequences(path: string, inputSize: number, classes: number):
   });
 }
 
+interface FloatRun {
+  decision: SpikeDecision;
+  /** Logits after every frame, also after the spike. */
+  logits: Float64Array[];
+}
+
+/** Runs the float model on every frame and decides with the rank-coding rule: t_sp is the first frame with top probability >= theta. */
+function runFloatWithLogits(model: FloatModel, frames: number[][]): FloatRun {
+  const simulator = new FloatSimulator(model);
+  const logits = frames.map((frame) => simulator.stepLogits(frame));
+  let decision: SpikeDecision = { spiked: false, step: 0, classIndex: 0, confidence: 0 };
+  for (let t = 0; t < logits.length; t++) {
+    decision = decideFrame(softmax(logits[t]), model.settings.threshold, t + 1);
+    if (decision.spiked) break;
+  }
+  return { decision, logits };
+}
+
 /** Runs both models on every sequence and returns the agreement figures. */
 export function measureAgreement(model: FloatModel, qmodel: QModel, sequences: LabelledSequence[]): AgreementReport {
   const simulator = new ReferenceSimulator(qmodel);
-  const totals = { floatCorrect: 0, integerCorrect: 0, floatSteps: 0, integerSteps: 0, sameClass: 0, sameStep: 0 };
+  const totals = { floatCorrect: 0, integerCorrect: 0, floatSteps: 0, integerSteps: 0, sameClass: 0, sameStep: 0, same: 0 };
+  let largestLogitError = 0;
   for (const sequence of sequences) {
-    const float = runFloat(model, sequence.frames);
-    const quantized = sequence.frames.map((frame) => frame.map((value) => quantizeInput(value, qmodel.inputScale)));
-    const integer = simulator.run(quantized);
+    const { decision: float, logits } = runFloatWithLogits(model, sequence.frames);
+    simulator.reset();
+    let integer = { spiked: false, classIndex: 0, step: 0, confidence: 0 };
+    for (let t = 0; t < sequence.frames.length; t++) {
+      integer = simulator.step(sequence.frames[t].map((value) => quantizeInput(value, qmodel.inputScale)));
+      simulator.logits.forEach((z, c) => {
+        largestLogitError = Math.max(largestLogitError, Math.abs(logits[t][c] - z / 2 ** GATE_FRAC_BITS));
+      });
+      if (integer.spiked) break;
+    }
+    const sameStep = float.step === integer.step && float.spiked === integer.spiked;
+    const sameClass = float.classIndex === integer.classIndex;
     totals.floatCorrect += Number(float.classIndex === sequence.label);
     totals.integerCorrect += Number(integer.classIndex === sequence.label);
     totals.floatSteps += float.step;
     totals.integerSteps += integer.step;
-    totals.sameClass += Number(float.classIndex === integer.classIndex);
-    totals.sameStep += Number(float.step === integer.step && float.spiked === integer.spiked);
+    totals.sameClass += Number(sameClass);
+    totals.sameStep += Number(sameStep);
+    totals.same += Number(sameStep && sameClass);
   }
   const count = sequences.length;
   return {
@@ -83,5 +118,7 @@ export function measureAgreement(model: FloatModel, qmodel: QModel, sequences: L
     integerMeanStep: totals.integerSteps / count,
     classAgreement: totals.sameClass / count,
     stepAgreement: totals.sameStep / count,
+    agreement: totals.same / count,
+    largestLogitError,
   };
 }

@@ -132,3 +132,52 @@ export function spikeBoundFor(threshold: number): number {
 export function confidenceQ15(expSum: number): number {
   return Math.min(INT16_MAX, Math.floor(2147483648 / expSum));
 }
+
+/** 1.0 in Q0.15. The hard sigmoids reach it exactly, so their gate values lie in [0, 32768] and are held in int32. */
+export const ONE_Q15 = 32768;
+
+/**
+ * Keras 2 and tfjs-layers hard sigmoid, clip(0.2 a + 0.5, 0, 1).
+ * In: a, int16 Q3.12. Out: Q0.15 in [0, 32768].
+ *   a <= -10240 (-2.5) -> 0,  a >= 10240 (2.5) -> 32768
+ *   otherwise y = floor((16 a + 163845) / 10), that is round(1.6 a + 16384) half up
+ * The numerator lies in [21, 327669] there, so the division is of positive values.
+ */
+export function hardSigmoidKeras2Q15(a: number): number {
+  if (a <= -10240) return 0;
+  if (a >= 10240) return ONE_Q15;
+  return Math.floor((16 * a + 163845) / 10);
+}
+
+/**
+ * Keras 3 hard sigmoid, relu6(a + 3) / 6 = clip(a / 6 + 0.5, 0, 1).
+ * In: a, int16 Q3.12. Out: Q0.15 in [0, 32768].
+ *   a <= -12288 (-3.0) -> 0,  a >= 12288 (3.0) -> 32768
+ *   otherwise y = floor((8 a + 98307) / 6), that is round(4 a / 3 + 16384) half up
+ * The numerator lies in [11, 196603] there, so the division is of positive values.
+ */
+export function hardSigmoidKeras3Q15(a: number): number {
+  if (a <= -12288) return 0;
+  if (a >= 12288) return ONE_Q15;
+  return Math.floor((8 * a + 98307) / 6);
+}
+
+/** Applies the gate activation `kind` of a recurrent layer. In: int16 Q3.12. Out: Q0.15 in [0, 32767] (sigmoid table) or [0, 32768] (hard sigmoids). */
+export function gateQ15(kind: 'sigmoid' | 'hard_sigmoid_keras2' | 'hard_sigmoid_keras3', a: number): number {
+  if (kind === 'sigmoid') return activationQ15(SIGMOID_TABLE, a);
+  return kind === 'hard_sigmoid_keras2' ? hardSigmoidKeras2Q15(a) : hardSigmoidKeras3Q15(a);
+}
+
+/**
+ * Requantizes an int64 accumulator of int16 weights: round(acc * mult * 2^-shift), half up.
+ * |acc| < 2^47 and mult < 2^15, so the exact product stays below 2^62, as in the
+ * int64 arithmetic of the runtimes. Products at or above 2^52 go through BigInt;
+ * the compiler proves that the result stays below 2^52.
+ */
+export function requantizeWide(acc: number, mult: number, shift: number): number {
+  const product = acc * mult;
+  if (Math.abs(product) < 2 ** 52) return roundingShift(product, shift);
+  assert(shift >= 1 && shift <= 62, () => `shift ${shift} out of range 1..62`);
+  const exact = (BigInt(acc) * BigInt(mult) + (1n << BigInt(shift - 1))) >> BigInt(shift);
+  return Number(exact);
+}

@@ -1,34 +1,13 @@
 /**
  * The float model as loaded from model.json, and its forward pass in float64.
  * The compiler uses it to measure what quantization costs: float accuracy and
- * spike-time agreement against the integer reference simulator.
- *
- * Weight layouts are those of Keras and TensorFlow.js. The LSTM kernel is
- * [inputs][4 * units] and the recurrent kernel [units][4 * units], with the gate
- * blocks i, f, c (candidate), o along the columns. The dense kernel is [inputs][classes].
+ * spike-time agreement against the integer reference simulator. The layers and
+ * their steps are in float-layers.ts.
  */
+import { assert } from '../common/errors.js';
+import { type FloatDenseLayer, type FloatLayer, type FloatRecurrentState, denseForward, gruForward, lstmForward } from './float-layers.js';
 
-export interface FloatLstmWeights {
-  name: string;
-  inputSize: number;
-  units: number;
-  /** [inputSize][4 * units]. */
-  kernel: Float32Array;
-  /** [units][4 * units]. */
-  recurrentKernel: Float32Array;
-  /** [4 * units]; zeros when the layer has no bias. */
-  bias: Float32Array;
-}
-
-export interface FloatDenseWeights {
-  name: string;
-  inputSize: number;
-  units: number;
-  /** [inputSize][units]. */
-  kernel: Float32Array;
-  /** [units]; zeros when the layer has no bias. */
-  bias: Float32Array;
-}
+export type { DenseActivation, FloatDenseLayer, FloatGruLayer, FloatLayer, FloatLstmLayer, GateActivation } from './float-layers.js';
 
 /** The rank-coding settings stored in userDefinedMetadata.rankcode, with defaults filled in. */
 export interface RankcodeSettings {
@@ -49,8 +28,8 @@ export interface FloatModel {
   name: string;
   /** sha256 of model.json and its weight shards, hex. */
   sourceHash: string;
-  lstm: FloatLstmWeights;
-  dense: FloatDenseWeights;
+  /** Recurrent layers (LSTM or GRU), then hidden Dense layers (relu or linear), then the Dense softmax output layer. */
+  layers: FloatLayer[];
   settings: RankcodeSettings;
 }
 
@@ -64,65 +43,57 @@ export interface SpikeDecision {
   confidence: number;
 }
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
+/** Returns the output layer of a model: its last layer, a Dense softmax layer. */
+export function outputLayer(model: FloatModel): FloatDenseLayer {
+  const last = model.layers[model.layers.length - 1];
+  assert(last !== undefined && last.kind === 'dense' && last.activation === 'softmax', 'the last layer of a float model is Dense softmax');
+  return last;
 }
 
-/** Streaming float forward pass of the LSTM + dense softmax model. */
+/** Streaming float forward pass of the whole network. */
 export class FloatSimulator {
-  private readonly hidden: Float64Array;
-  private readonly cell: Float64Array;
-  private readonly gates: Float64Array;
+  private readonly states: FloatRecurrentState[];
 
   constructor(readonly model: FloatModel) {
-    this.hidden = new Float64Array(model.lstm.units);
-    this.cell = new Float64Array(model.lstm.units);
-    this.gates = new Float64Array(4 * model.lstm.units);
+    this.states = model.layers.map((layer) => ({
+      hidden: new Float64Array(layer.kind === 'dense' ? 0 : layer.units),
+      cell: new Float64Array(layer.kind === 'lstm' ? layer.units : 0),
+    }));
   }
 
   reset(): void {
-    this.hidden.fill(0);
-    this.cell.fill(0);
+    for (const state of this.states) {
+      state.hidden.fill(0);
+      state.cell.fill(0);
+    }
   }
 
   /**
-   * Runs one real-valued frame and returns the class probabilities.
-   *   z = x W + h U + b;  i, f, o = sigmoid(z_i, z_f, z_o);  g = tanh(z_c)
-   *   c' = f c + i g;  h' = o tanh(c');  y = softmax(h' V + b_d)
+   * Runs one real-valued frame through every layer and returns the logits of the
+   * output layer. `observe` receives the output of every layer on the way.
    */
-  step(frame: ArrayLike<number>): Float64Array {
-    const { lstm, dense } = this.model;
-    const units = lstm.units;
-    const width = 4 * units;
-    const gates = this.gates;
-    for (let k = 0; k < width; k++) gates[k] = lstm.bias[k];
-    for (let j = 0; j < lstm.inputSize; j++) {
-      const x = frame[j];
-      if (x === 0) continue;
-      for (let k = 0; k < width; k++) gates[k] += x * lstm.kernel[j * width + k];
-    }
-    for (let j = 0; j < units; j++) {
-      const h = this.hidden[j];
-      for (let k = 0; k < width; k++) gates[k] += h * lstm.recurrentKernel[j * width + k];
-    }
-    for (let u = 0; u < units; u++) {
-      const inputGate = sigmoid(gates[u]);
-      const forgetGate = sigmoid(gates[units + u]);
-      const candidate = Math.tanh(gates[2 * units + u]);
-      const outputGate = sigmoid(gates[3 * units + u]);
-      this.cell[u] = forgetGate * this.cell[u] + inputGate * candidate;
-      this.hidden[u] = outputGate * Math.tanh(this.cell[u]);
-    }
-    return softmax(denseForward(dense, this.hidden));
+  stepLogits(frame: ArrayLike<number>, observe?: (layerIndex: number, output: ArrayLike<number>) => void): Float64Array {
+    let activations: ArrayLike<number> = frame;
+    this.model.layers.forEach((layer, index) => {
+      const state = this.states[index];
+      if (layer.kind === 'lstm') {
+        lstmForward(layer, state, activations);
+        activations = state.hidden;
+      } else if (layer.kind === 'gru') {
+        gruForward(layer, state, activations);
+        activations = state.hidden;
+      } else {
+        activations = denseForward(layer, activations);
+      }
+      observe?.(index, activations);
+    });
+    return activations as Float64Array;
   }
-}
 
-function denseForward(dense: FloatDenseWeights, input: Float64Array): Float64Array {
-  const logits = Float64Array.from(dense.bias);
-  for (let j = 0; j < dense.inputSize; j++) {
-    for (let c = 0; c < dense.units; c++) logits[c] += input[j] * dense.kernel[j * dense.units + c];
+  /** Runs one real-valued frame and returns the class probabilities. */
+  step(frame: ArrayLike<number>): Float64Array {
+    return softmax(this.stepLogits(frame));
   }
-  return logits;
 }
 
 /** Numerically stable softmax. */
@@ -156,11 +127,15 @@ export function runFloat(model: FloatModel, frames: ArrayLike<number>[]): SpikeD
   const simulator = new FloatSimulator(model);
   let decision: SpikeDecision = { spiked: false, step: 0, classIndex: 0, confidence: 0 };
   for (let t = 0; t < frames.length; t++) {
-    const probabilities = simulator.step(frames[t]);
-    const classIndex = argmax(probabilities);
-    const confidence = probabilities[classIndex];
-    decision = { spiked: confidence >= model.settings.threshold, step: t + 1, classIndex, confidence };
+    decision = decideFrame(simulator.step(frames[t]), model.settings.threshold, t + 1);
     if (decision.spiked) break;
   }
   return decision;
+}
+
+/** Returns the rank-coding decision at 1-based frame `step`: the argmax class, and a spike when its probability is >= theta. */
+export function decideFrame(probabilities: Float64Array, threshold: number, step: number): SpikeDecision {
+  const classIndex = argmax(probabilities);
+  const confidence = probabilities[classIndex];
+  return { spiked: confidence >= threshold, step, classIndex, confidence };
 }

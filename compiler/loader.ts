@@ -2,152 +2,99 @@
  * Loads a TensorFlow.js layers model (model.json plus its weight shards) from
  * disk with plain fs, validates it and returns the float model.
  *
- * Weights are matched to layers by name. A weight belongs to a layer when its
- * name starts with "<layer name>/" and its last path segment is the role
- * (kernel, recurrent_kernel or bias). That covers "lstm_LSTM1/kernel" from
- * tfjs-layers and "lstm/lstm_cell/kernel" from Keras through tensorflowjs_converter.
+ * The loader only reads. Its checks run in this order, so that nothing large is
+ * allocated or read before the sizes that bound it are accepted:
+ *   1. model.json: size, UTF-8, nesting depth, JSON object, layers-model format
+ *   2. topology, then the layer widths and the total weight count (loader-limits.ts)
+ *   3. weightsManifest: entries, dtypes, shard paths inside the model folder,
+ *      shard sizes against the manifest; then the shards are read and decoded
+ *   4. weights assigned to layers by name and role, with shapes and finite values
+ *   5. userDefinedMetadata.rankcode, and the labels the targets emit as strings
+ * Every rejection is a UserError that names the file, layer or value.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { UserError } from '../common/errors.js';
 import type { FloatModel } from './float-model.js';
+import { briefJson, readModelJson } from './loader-files.js';
+import { MAX_LABEL_BYTES, MAX_LAYER_WIDTH, MAX_NAME_LENGTH, MAX_TOTAL_WEIGHTS } from './loader-limits.js';
+import { assembleLayers, expectedWeights } from './assemble.js';
+import { assignWeights, readWeights, type WeightedLayer } from './loader-weights.js';
 import { parseRankcodeSettings } from './metadata.js';
-import { parseTopology } from './topology.js';
+import { parseTopology, type TopologySpec } from './topology.js';
 
-interface WeightEntry {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
+/** The `format` that tfjs-layers and tensorflowjs_converter write for a layers model. */
+const LAYERS_MODEL_FORMAT = 'layers-model';
 
-type WeightRole = 'kernel' | 'recurrent_kernel' | 'bias';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readJson(path: string): { bytes: Buffer; json: Record<string, unknown> } {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`model file ${path} not found; pass the path of a model.json.`);
-  const bytes = readFileSync(path);
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new UserError(`model file ${path} is not valid JSON (${(error as Error).message}).`);
-  }
-  if (!isObject(json)) throw new UserError(`model file ${path} does not contain a JSON object; expected a TensorFlow.js model.json.`);
-  return { bytes, json };
-}
-
-function parseWeightSpec(raw: unknown, groupIndex: number): { name: string; shape: number[] } {
-  const spec = isObject(raw) ? raw : {};
-  const name = spec.name;
-  const shape = spec.shape;
-  const validShape = Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
-  if (typeof name !== 'string' || !validShape) {
-    throw new UserError(`weightsManifest group ${groupIndex} has an entry without a name and shape: ${JSON.stringify(raw)}.`);
-  }
-  if (spec.dtype !== 'float32') {
-    throw new UserError(`weight "${name}" has dtype ${JSON.stringify(spec.dtype)}; rc-compile reads float32 weights only. Export the model without weight quantization.`);
-  }
-  if (spec.quantization !== undefined) {
-    throw new UserError(`weight "${name}" is stored quantized; rc-compile reads float32 weights only. Export the model without weight quantization.`);
-  }
-  return { name, shape: shape as number[] };
+function checkFormat(json: Record<string, unknown>, modelPath: string): void {
+  const format = json.format;
+  if (format === undefined || format === LAYERS_MODEL_FORMAT) return;
+  const hint = format === 'graph-model' ? ' A graph model has no layer topology; convert the Keras model with --output_format tfjs_layers_model.' : '';
+  throw new UserError(`model file ${modelPath} has format ${briefJson(format)}; rc-compile reads TensorFlow.js layers models ("${LAYERS_MODEL_FORMAT}").${hint}`);
 }
 
 /**
- * Reads every weight group: its shards are concatenated in the order of `paths`
- * and the weights laid out one after another, little-endian float32.
+ * Rejects layer widths above MAX_LAYER_WIDTH and models with more than
+ * MAX_TOTAL_WEIGHTS weights, from the topology alone: no shard is read yet.
  */
-function readWeights(manifest: unknown, modelDir: string, hash: ReturnType<typeof createHash>): Map<string, WeightEntry> {
-  if (!Array.isArray(manifest)) throw new UserError('model.json has no weightsManifest list; export the model with its weights.');
-  const weights = new Map<string, WeightEntry>();
-  manifest.forEach((rawGroup, groupIndex) => {
-    const group = isObject(rawGroup) ? rawGroup : {};
-    const paths = group.paths;
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !Array.isArray(group.weights)) {
-      throw new UserError(`weightsManifest group ${groupIndex} needs "paths" (shard file names) and "weights" lists.`);
-    }
-    const shards = (paths as string[]).map((shardPath) => {
-      const fullPath = resolve(modelDir, shardPath);
-      if (!existsSync(fullPath)) throw new UserError(`weight shard "${shardPath}" listed in model.json not found at ${fullPath}.`);
-      return readFileSync(fullPath);
-    });
-    for (const shard of shards) hash.update(shard);
-    const bytes = Buffer.concat(shards);
-    const specs = group.weights.map((raw) => parseWeightSpec(raw, groupIndex));
-    const expected = specs.reduce((sum, spec) => sum + 4 * spec.shape.reduce((n, d) => n * d, 1), 0);
-    if (expected !== bytes.length) {
-      throw new UserError(
-        `weight shards ${paths.join(', ')} hold ${bytes.length} bytes but their manifest entries need ${expected}; ` +
-          'the shards do not belong to this model.json or are truncated.',
-      );
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let offset = 0;
-    for (const spec of specs) {
-      const count = spec.shape.reduce((n, d) => n * d, 1);
-      const data = new Float32Array(count);
-      for (let k = 0; k < count; k++) data[k] = view.getFloat32(offset + 4 * k, true);
-      offset += 4 * count;
-      if (weights.has(spec.name)) throw new UserError(`weight "${spec.name}" appears twice in weightsManifest.`);
-      weights.set(spec.name, { name: spec.name, shape: spec.shape, data });
-    }
+function checkModelSize(topology: TopologySpec, layers: WeightedLayer[]): void {
+  const widths: [string, number][] = [
+    [`the input of layer ${briefJson(topology.layers[0].name)} (values per frame)`, topology.inputSize],
+    ...layers.map((layer, index): [string, number] => [`layer ${briefJson(layer.name)} (${layer.className} units)`, topology.layers[index].units]),
+  ];
+  for (const [what, width] of widths) {
+    if (width > MAX_LAYER_WIDTH) throw new UserError(`${what} has width ${width}; rc-compile accepts at most ${MAX_LAYER_WIDTH}.`);
+  }
+  const total = layers.reduce((sum, layer) => sum + layer.weights.reduce((n, weight) => n + weight.shape.reduce((p, d) => p * d, 1), 0), 0);
+  if (total > MAX_TOTAL_WEIGHTS) {
+    throw new UserError(`the model has ${total} weights; rc-compile accepts at most ${MAX_TOTAL_WEIGHTS} (2^24) in a model.`);
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks the texts that the targets emit. Every target escapes them, so no text
+ * can change the generated code. These checks reject what a C string cannot
+ * carry exactly: a NUL (it would end the C string early), a lone UTF-16
+ * surrogate (not encodable as UTF-8), and labels longer than MAX_LABEL_BYTES.
+ */
+function checkModelText(model: FloatModel): void {
+  const names: [string, string][] = [
+    ['model name', model.name],
+    ...model.layers.map((layer): [string, string] => [`name of layer ${briefJson(layer.name)}`, layer.name]),
+  ];
+  for (const [what, name] of names) {
+    if (name.length > MAX_NAME_LENGTH) throw new UserError(`the ${what} has ${name.length} characters; rc-compile accepts at most ${MAX_NAME_LENGTH}.`);
+  }
+  model.settings.labels.forEach((label, index) => {
+    const where = `userDefinedMetadata.rankcode.labels[${index}] (${briefJson(label, 40)})`;
+    if (label.includes('\0')) throw new UserError(`${where} contains a NUL character, which a C string cannot hold; remove it from the label.`);
+    if (LONE_SURROGATE.test(label)) throw new UserError(`${where} contains a lone UTF-16 surrogate, which is not valid Unicode text; fix the label.`);
+    const bytes = Buffer.byteLength(label, 'utf8');
+    if (bytes > MAX_LABEL_BYTES) throw new UserError(`${where} has ${bytes} UTF-8 bytes; rc-compile accepts labels of at most ${MAX_LABEL_BYTES}.`);
   });
-  return weights;
-}
-
-/** Strips the ":0" output suffix that converted TensorFlow names may carry, and returns the last path segment. */
-function weightRole(name: string): string {
-  const last = name.slice(name.lastIndexOf('/') + 1);
-  return last.replace(/:\d+$/, '');
-}
-
-function findWeight(weights: Map<string, WeightEntry>, layerName: string, role: WeightRole, shape: number[]): Float32Array {
-  const matches = [...weights.values()].filter((w) => w.name.startsWith(`${layerName}/`) && weightRole(w.name) === role);
-  if (matches.length === 0) {
-    const names = [...weights.keys()].join(', ') || 'none';
-    throw new UserError(`layer "${layerName}" has no ${role} weight in weightsManifest (weights present: ${names}).`);
-  }
-  if (matches.length > 1) {
-    throw new UserError(`layer "${layerName}" has ${matches.length} ${role} weights (${matches.map((w) => w.name).join(', ')}); expected one.`);
-  }
-  const weight = matches[0];
-  if (weight.shape.length !== shape.length || weight.shape.some((d, k) => d !== shape[k])) {
-    throw new UserError(`weight "${weight.name}" has shape [${weight.shape.join(', ')}]; the layer config needs [${shape.join(', ')}].`);
-  }
-  const bad = weight.data.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw new UserError(`weight "${weight.name}" has the non-finite value ${weight.data[bad]} at index ${bad}; retrain the model.`);
-  return weight.data;
 }
 
 /** Loads and validates model.json and its shards; throws UserError for anything rc-compile cannot compile. */
 export function loadModel(modelPath: string): FloatModel {
-  const { bytes, json } = readJson(modelPath);
-  const hash = createHash('sha256');
-  hash.update(bytes);
-  const topology = parseTopology(json.modelTopology);
-  const weights = readWeights(json.weightsManifest, dirname(resolve(modelPath)), hash);
+  const file = readModelJson(modelPath);
+  checkFormat(file.json, modelPath);
+  const topology = parseTopology(file.json.modelTopology);
+  const layers = expectedWeights(topology);
+  checkModelSize(topology, layers);
 
-  const { inputSize, lstm, dense } = topology;
-  const gateWidth = 4 * lstm.units;
-  const lstmWeights = {
-    name: lstm.name,
-    inputSize,
-    units: lstm.units,
-    kernel: findWeight(weights, lstm.name, 'kernel', [inputSize, gateWidth]),
-    recurrentKernel: findWeight(weights, lstm.name, 'recurrent_kernel', [lstm.units, gateWidth]),
-    bias: lstm.useBias ? findWeight(weights, lstm.name, 'bias', [gateWidth]) : new Float32Array(gateWidth),
+  const hash = createHash('sha256');
+  hash.update(file.bytes);
+  const weights = readWeights(file.json.weightsManifest, file.folder, hash);
+  const values = assignWeights(weights, layers, topology.modelName);
+
+  const classes = topology.layers[topology.layers.length - 1].units;
+  const model: FloatModel = {
+    name: topology.modelName,
+    sourceHash: hash.digest('hex'),
+    layers: assembleLayers(topology, values),
+    settings: parseRankcodeSettings(file.json.userDefinedMetadata, { classes, inputSize: topology.inputSize, frames: topology.frames }),
   };
-  const denseWeights = {
-    name: dense.name,
-    inputSize: lstm.units,
-    units: dense.units,
-    kernel: findWeight(weights, dense.name, 'kernel', [lstm.units, dense.units]),
-    bias: dense.useBias ? findWeight(weights, dense.name, 'bias', [dense.units]) : new Float32Array(dense.units),
-  };
-  const settings = parseRankcodeSettings(json.userDefinedMetadata, { classes: dense.units, inputSize, frames: topology.frames });
-  return { name: topology.modelName, sourceHash: hash.digest('hex'), lstm: lstmWeights, dense: denseWeights, settings };
+  checkModelText(model);
+  return model;
 }

@@ -30,8 +30,8 @@ function invalid(key: string, value: unknown, expected: string): UserError {
 
 function readThreshold(value: unknown): number {
   if (value === undefined) return DEFAULT_THRESHOLD;
-  // The integer spike bound floor(2^16 / theta) must fit in int32, which needs theta >= 2^-15.
-  if (typeof value !== 'number' || !(value >= MIN_THRESHOLD && value <= 1)) throw invalid('threshold', value, 'a number in [2^-15, 1]');
+  // The integer spike bound floor(2^16 / theta) must fit in int32, which needs theta > 2^-15 (theta = 2^-15 gives 2^31).
+  if (typeof value !== 'number' || !(value > MIN_THRESHOLD && value <= 1)) throw invalid('threshold', value, 'a number in (2^-15, 1]');
   return value;
 }
 

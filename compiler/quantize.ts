@@ -1,141 +1,152 @@
 /**
  * Post-training quantization of the float model into the QModel that the integer
- * reference simulator runs.
+ * reference simulator runs. The row rules are in quantize-rows.ts; this file
+ * picks the scale of every layer input and output.
  *
- *   input     x_q = round(x / s_x), int8, s_x = max(|min|, |max|) / 127 from the metadata input range
- *   weights   w_q = round(w / s_w), int8 symmetric per output row, s_w = max|row| / 127
- *   requant   kernel    M = s_w * s_x / 2^-12   (int8 x int8   -> Q3.12)
- *             recurrent M = s_u * 2^-15 / 2^-12 (int8 x Q0.15  -> Q3.12)
- *             dense     M = s_v * 2^-15 / 2^-12 (int8 x Q0.15  -> Q.12 logits)
- *             each M split into mult * 2^-shift by quantizeMultiplier
- *   bias      b_q = round(b * 2^12), int32
- * Rounding is half away from zero. For every row the compiler proves that the
- * int32 accumulator cannot overflow: sum_j |w_q[j]| * max|x_q| < 2^31.
+ *   input frame      int8, s_x = max(|min|, |max|) / 127 from the metadata input range
+ *   recurrent layer  gate pre-activations Q3.12, outputs (hidden state) Q0.15
+ *   hidden dense     int16 Q(15 - f).f, f chosen from a bound on |y| (hiddenFormat)
+ *   output dense     int32 logits Q.12
+ *
+ *   LSTM, GRU   kernel M = s_w * s_in * 2^12, recurrent M = s_u * 2^-15 * 2^12, bias round(b * 2^12)
+ *   dense       M = s_v * s_in * 2^f_out, bias round(b * 2^f_out)
+ * where s_in is s_x for the first layer, 2^-15 after a recurrent layer and 2^-f
+ * after a hidden dense layer in Q(15 - f).f.
  */
 import { UserError } from '../common/errors.js';
-import { GATE_FRAC_BITS, INT32_MAX, STATE_FRAC_BITS, quantizeMultiplier, spikeBoundFor } from './fixed-point.js';
-import type { FloatModel } from './float-model.js';
-import type { QDenseLayer, QLstmLayer, QModel, Requant } from './qmodel.js';
+import { log } from '../common/log.js';
+import { GATE_FRAC_BITS, STATE_FRAC_BITS, spikeBoundFor } from './fixed-point.js';
+import type { FloatDenseLayer, FloatGruLayer, FloatLayer, FloatLstmLayer, FloatModel } from './float-model.js';
+import type { QDenseLayer, QGruLayer, QLayer, QLstmLayer, QModel, WeightBits } from './qmodel.js';
+import {
+  HIDDEN_ABS_MAX,
+  INPUT_ABS_MAX,
+  buildRequant,
+  checkAccumulators,
+  checkTermSum,
+  quantizeBias,
+  quantizeRows,
+} from './quantize-rows.js';
 
-/** Largest |x_q| of an input frame: the runtimes take any int8 value, including -128. */
-export const INPUT_ABS_MAX = 128;
-/** Largest |h| of a Q0.15 hidden state held in int16. */
-export const HIDDEN_ABS_MAX = 32768;
-const ACCUMULATOR_LIMIT = 2 ** 31;
+export { HIDDEN_ABS_MAX, INPUT_ABS_MAX } from './quantize-rows.js';
+
 /** The exp sum of the spike test, at most classes * 2^16, must stay below 2^31. */
 export const MAX_CLASSES = 32767;
+/** Largest value of an int16 output. */
+const INT16_OUTPUT_MAX = 32767;
 
-const GATE_NAMES = ['input gate', 'forget gate', 'cell candidate', 'output gate'];
+const GATE_NAMES = { lstm: ['input gate', 'forget gate', 'cell candidate', 'output gate'], gru: ['update gate', 'reset gate', 'candidate'] };
 
-function roundHalfAwayFromZero(value: number): number {
-  return Math.sign(value) * Math.round(Math.abs(value));
+export interface QuantizeOptions {
+  /** Width of the stored weights; 8 unless stated. */
+  weightBits?: WeightBits;
+  /**
+   * Largest |y| of each hidden dense layer's output measured on calibration
+   * data, by layer index. Layers without a figure get the safe bound from the weights.
+   */
+  calibratedRanges?: Map<number, number>;
 }
 
-interface QuantizedRows {
-  /** int8, [rows][cols]. */
-  values: number[];
-  /** Real value of one step, per row. */
-  scales: number[];
-  /** sum_j |w_q[j]| per row. */
-  absSums: number[];
+/** Scale of a layer input: one int8 or int16 step is `scale` in real units, and |x_q| <= absMax. */
+interface InputFormat {
+  scale: number;
+  absMax: number;
+  /** Largest real |x| of the input, for the safe bound of a hidden dense layer. */
+  realBound: number;
 }
 
-/** Quantizes a Keras-layout matrix [cols][rows] into int8 rows [rows][cols], one scale per row. */
-function quantizeRows(matrix: Float32Array, cols: number, rows: number): QuantizedRows {
-  const values = new Array<number>(rows * cols);
-  const scales: number[] = [];
-  const absSums: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    let maxAbs = 0;
-    for (let c = 0; c < cols; c++) maxAbs = Math.max(maxAbs, Math.abs(matrix[c * rows + r]));
-    let absSum = 0;
-    for (let c = 0; c < cols; c++) {
-      const q = maxAbs === 0 ? 0 : roundHalfAwayFromZero((matrix[c * rows + r] * 127) / maxAbs);
-      const clamped = Math.max(-127, Math.min(127, q));
-      values[r * cols + c] = clamped + 0; // + 0 turns -0 into 0
-      absSum += Math.abs(clamped);
-    }
-    scales.push(maxAbs / 127);
-    absSums.push(absSum);
+function recurrentWhere(layer: FloatLstmLayer | FloatGruLayer): (row: number) => string {
+  const names = GATE_NAMES[layer.kind];
+  return (row) => `layer "${layer.name}" row ${row} (${names[Math.floor(row / layer.units)]}, unit ${row % layer.units})`;
+}
+
+/**
+ * Quantizes the kernel, recurrent kernel and biases of an LSTM or GRU, with
+ * the accumulator and exact-sum proofs for every gate row. `biases` are the
+ * bias rows that the layer adds to one pre-activation sum.
+ */
+function quantizeRecurrent(layer: FloatLstmLayer | FloatGruLayer, input: InputFormat, bits: WeightBits, biases: Float32Array[]) {
+  const rows = (layer.kind === 'lstm' ? 4 : 3) * layer.units;
+  const where = recurrentWhere(layer);
+  const kernel = quantizeRows(layer.kernel, layer.inputSize, rows, bits);
+  const recurrent = quantizeRows(layer.recurrentKernel, layer.units, rows, bits);
+  const kernelRequant = buildRequant(kernel.scales.map((s) => s * input.scale * 2 ** GATE_FRAC_BITS), where, 'kernel');
+  const recurrentRequant = buildRequant(recurrent.scales.map((s) => s * 2 ** (GATE_FRAC_BITS - STATE_FRAC_BITS)), where, 'recurrent');
+  const quantizedBiases = biases.map((bias) => quantizeBias(bias, GATE_FRAC_BITS, where));
+  const kernelTerms = checkAccumulators(kernel, bits, input.absMax, kernelRequant, where, 'kernel');
+  const recurrentTerms = checkAccumulators(recurrent, bits, HIDDEN_ABS_MAX, recurrentRequant, where, 'recurrent');
+  checkTermSum([kernelTerms, recurrentTerms], quantizedBiases, where);
+  const matrices = { kernel: kernel.values, kernelRequant, recurrentKernel: recurrent.values, recurrentRequant };
+  return { matrices, biases: quantizedBiases };
+}
+
+function quantizeLstm(layer: FloatLstmLayer, input: InputFormat, bits: WeightBits): QLstmLayer {
+  const { name, inputSize, units } = layer;
+  const { matrices, biases } = quantizeRecurrent(layer, input, bits, [layer.bias]);
+  return { kind: 'lstm', name, inputSize, units, weightBits: bits, ...matrices, bias: biases[0], recurrentActivation: layer.recurrentActivation };
+}
+
+function quantizeGru(layer: FloatGruLayer, input: InputFormat, bits: WeightBits): QGruLayer {
+  const { name, inputSize, units, resetAfter, recurrentActivation } = layer;
+  const { matrices, biases } = quantizeRecurrent(layer, input, bits, [layer.inputBias, layer.recurrentBias]);
+  return { kind: 'gru', name, inputSize, units, weightBits: bits, ...matrices, bias: biases[0], recurrentBias: biases[1], resetAfter, recurrentActivation };
+}
+
+/**
+ * Returns the largest |y| that a hidden dense layer can output for inputs of at
+ * most `inputBound`: max_r (sum_j |V_jr| * inputBound + |b_r|). relu only lowers it.
+ */
+export function safeOutputBound(layer: FloatDenseLayer, inputBound: number): number {
+  let bound = 0;
+  for (let r = 0; r < layer.units; r++) {
+    let sum = Math.abs(layer.bias[r]);
+    for (let j = 0; j < layer.inputSize; j++) sum += Math.abs(layer.kernel[j * layer.units + r]) * inputBound;
+    bound = Math.max(bound, sum);
   }
-  return { values, scales, absSums };
+  return bound;
 }
 
-function describeRow(layerName: string, row: number, units: number, isLstm: boolean): string {
-  if (!isLstm) return `layer "${layerName}" output ${row}`;
-  return `layer "${layerName}" row ${row} (${GATE_NAMES[Math.floor(row / units)]}, unit ${row % units})`;
+/**
+ * Picks the fractional bits f of a hidden dense output in int16 Q(15 - f).f:
+ * the largest f in 0..15 whose range, 32767 * 2^-f, still covers `bound`.
+ */
+export function hiddenFracBits(bound: number): number {
+  if (!(bound > 0)) return STATE_FRAC_BITS;
+  const bits = Math.floor(Math.log2(INT16_OUTPUT_MAX / bound));
+  return Math.max(0, Math.min(STATE_FRAC_BITS, bits));
 }
 
-function buildRequant(realMultipliers: number[], where: (row: number) => string, what: string): Requant {
-  const requant: Requant = { mult: [], shift: [] };
-  realMultipliers.forEach((real, row) => {
-    const split = quantizeMultiplier(real);
-    if ('error' in split) {
-      throw new UserError(`${where(row)}: the ${what} requantization ${split.error}. Retrain with smaller weights or a narrower input range.`);
-    }
-    requant.mult.push(split.mult);
-    requant.shift.push(split.shift);
-  });
-  return requant;
+function quantizeDense(layer: FloatDenseLayer, input: InputFormat, bits: WeightBits, outputFracBits: number): QDenseLayer {
+  const { name, inputSize, units } = layer;
+  const isOutput = layer.activation === 'softmax';
+  if (isOutput && units > MAX_CLASSES) throw new UserError(`layer "${name}" has ${units} classes; the integer spike test supports at most ${MAX_CLASSES}.`);
+  const where = (row: number) => `layer "${name}" output ${row}`;
+  const rows = quantizeRows(layer.kernel, inputSize, units, bits);
+  const requant = buildRequant(rows.scales.map((s) => s * input.scale * 2 ** outputFracBits), where, 'dense');
+  const bias = quantizeBias(layer.bias, outputFracBits, where);
+  const terms = checkAccumulators(rows, bits, input.absMax, requant, where, 'dense');
+  checkTermSum([terms], [bias], where);
+  return { kind: 'dense', name, inputSize, units, weightBits: bits, kernel: rows.values, requant, bias, activation: layer.activation, outputFracBits };
 }
 
-function checkAccumulators(rows: QuantizedRows, inputAbsMax: number, where: (row: number) => string, what: string): void {
-  rows.absSums.forEach((absSum, row) => {
-    const bound = absSum * inputAbsMax;
-    if (bound >= ACCUMULATOR_LIMIT) {
-      throw new UserError(
-        `${where(row)}: the ${what} accumulator can reach ${absSum} * ${inputAbsMax} = ${bound}, which does not fit in int32. ` +
-          'Reduce the layer width or retrain with weight regularization.',
-      );
-    }
-  });
-}
+function quantizeLayer(layer: FloatLayer, index: number, input: InputFormat, options: QuantizeOptions): { layer: QLayer; output: InputFormat } {
+  const bits = options.weightBits ?? 8;
+  const state = { scale: 2 ** -STATE_FRAC_BITS, absMax: HIDDEN_ABS_MAX, realBound: 1 };
+  if (layer.kind === 'lstm') return { layer: quantizeLstm(layer, input, bits), output: state };
+  if (layer.kind === 'gru') return { layer: quantizeGru(layer, input, bits), output: state };
+  if (layer.activation === 'softmax') return { layer: quantizeDense(layer, input, bits, GATE_FRAC_BITS), output: state };
 
-function quantizeBias(bias: Float32Array, where: (row: number) => string): number[] {
-  return Array.from(bias, (b, row) => {
-    const q = roundHalfAwayFromZero(b * 2 ** GATE_FRAC_BITS) + 0;
-    if (Math.abs(q) > INT32_MAX) throw new UserError(`${where(row)}: bias ${b} does not fit in int32 at 2^-12 per step; retrain the model.`);
-    return q;
-  });
-}
-
-function quantizeLstm(model: FloatModel, inputScale: number): QLstmLayer {
-  const { name, inputSize, units, kernel, recurrentKernel, bias } = model.lstm;
-  const rows = 4 * units;
-  const where = (row: number) => describeRow(name, row, units, true);
-  const input = quantizeRows(kernel, inputSize, rows);
-  const recurrent = quantizeRows(recurrentKernel, units, rows);
-  checkAccumulators(input, INPUT_ABS_MAX, where, 'kernel');
-  checkAccumulators(recurrent, HIDDEN_ABS_MAX, where, 'recurrent');
+  const safeBound = safeOutputBound(layer, input.realBound);
+  const calibrated = options.calibratedRanges?.get(index);
+  const bound = calibrated ?? safeBound;
+  const fracBits = hiddenFracBits(bound);
+  if (bound > INT16_OUTPUT_MAX) {
+    log.warn(`Dense layer "${layer.name}" can output up to ${bound.toPrecision(4)}, beyond the int16 range at Q15.0; larger values saturate.`);
+  }
+  const range = INT16_OUTPUT_MAX * 2 ** -fracBits;
   return {
-    kind: 'lstm',
-    name,
-    inputSize,
-    units,
-    kernel: input.values,
-    kernelRequant: buildRequant(input.scales.map((s) => s * inputScale * 2 ** GATE_FRAC_BITS), where, 'kernel'),
-    recurrentKernel: recurrent.values,
-    recurrentRequant: buildRequant(recurrent.scales.map((s) => s * 2 ** (GATE_FRAC_BITS - STATE_FRAC_BITS)), where, 'recurrent'),
-    bias: quantizeBias(bias, where),
-    recurrentActivation: 'sigmoid',
-  };
-}
-
-function quantizeDense(model: FloatModel): QDenseLayer {
-  const { name, inputSize, units, kernel, bias } = model.dense;
-  if (units > MAX_CLASSES) throw new UserError(`layer "${name}" has ${units} classes; the integer spike test supports at most ${MAX_CLASSES}.`);
-  const where = (row: number) => describeRow(name, row, units, false);
-  const rows = quantizeRows(kernel, inputSize, units);
-  checkAccumulators(rows, HIDDEN_ABS_MAX, where, 'dense');
-  return {
-    kind: 'dense',
-    name,
-    inputSize,
-    units,
-    kernel: rows.values,
-    requant: buildRequant(rows.scales.map((s) => s * 2 ** (GATE_FRAC_BITS - STATE_FRAC_BITS)), where, 'dense'),
-    bias: quantizeBias(bias, where),
-    activation: 'softmax',
+    layer: quantizeDense(layer, input, bits, fracBits),
+    output: { scale: 2 ** -fracBits, absMax: HIDDEN_ABS_MAX, realBound: Math.min(range, safeBound) },
   };
 }
 
@@ -145,20 +156,26 @@ export function inputScaleFor(inputMin: number, inputMax: number): number {
 }
 
 /** Quantizes a float model; throws UserError when a multiplier, bias or accumulator does not fit. */
-export function quantizeModel(model: FloatModel): QModel {
+export function quantizeModel(model: FloatModel, options: QuantizeOptions = {}): QModel {
   const { settings } = model;
   const inputScale = inputScaleFor(settings.inputMin, settings.inputMax);
+  let input: InputFormat = { scale: inputScale, absMax: INPUT_ABS_MAX, realBound: INPUT_ABS_MAX * inputScale };
+  const layers = model.layers.map((layer, index) => {
+    const quantized = quantizeLayer(layer, index, input, options);
+    input = quantized.output;
+    return quantized.layer;
+  });
   return {
     format: 'rankcode-qmodel',
-    version: 1,
+    version: 2,
     name: model.name,
     sourceHash: model.sourceHash,
-    inputSize: model.lstm.inputSize,
+    inputSize: model.layers[0].inputSize,
     frames: settings.frames,
     inputScale,
     threshold: settings.threshold,
     spikeBound: spikeBoundFor(settings.threshold),
     labels: [...settings.labels],
-    layers: [quantizeLstm(model, inputScale), quantizeDense(model)],
+    layers,
   };
 }

@@ -9,18 +9,11 @@
  *   After a spike, step() returns the held result and computes nothing until reset().
  */
 import { assert } from '../common/errors.js';
-import {
-  SIGMOID_TABLE,
-  TANH_TABLE,
-  activationQ15,
-  confidenceQ15,
-  expNegQ16,
-  requantize,
-  roundingShift,
-  saturate16,
-  saturate32,
-} from './fixed-point.js';
-import type { QDenseLayer, QLstmLayer, QModel } from './qmodel.js';
+import { confidenceQ15, expNegQ16 } from './fixed-point.js';
+import type { QModel } from './qmodel.js';
+import { type RecurrentState, denseHidden, denseLogits, gruStep, lstmStep } from './simulator-layers.js';
+
+export { type RecurrentState, denseHidden, denseLogits, gruStep, lstmStep, requantizedRow } from './simulator-layers.js';
 
 export interface StepResult {
   /** True once a frame's top probability reached the threshold. */
@@ -31,61 +24,6 @@ export interface StepResult {
   step: number;
   /** Top softmax probability in Q0.15 at that frame. */
   confidence: number;
-}
-
-interface LstmState {
-  hidden: Int32Array; // Q0.15
-  cell: Int32Array; // Q16.15
-}
-
-/**
- * Dot product of an int8 weight row with an input vector; the result is exact.
- * |acc| <= sum |w| * max |x| < 2^31 is proven by the compiler for every row.
- */
-function dotRow(weights: number[], rowOffset: number, input: ArrayLike<number>, length: number): number {
-  let acc = 0;
-  for (let j = 0; j < length; j++) acc += weights[rowOffset + j] * input[j];
-  return acc;
-}
-
-/**
- * One LSTM step, Keras gate order i, f, g, o.
- *   a_r  = sat16(rq(W_r . x, kx_r) + rq(U_r . h, kh_r) + b_r)       Q3.12
- *   i, f, o = sigmoid(a), g = tanh(a)                              Q0.15
- *   c'   = sat32((f * c + i * g + 2^14) >> 15)                     Q16.15
- *   h'   = sat16((o * tanh(sat16((c' + 4) >> 3)) + 2^14) >> 15)    Q0.15
- * x is int8 (first layer) or Q0.15 (stacked layer); rq is the rounding requantization.
- */
-export function lstmStep(layer: QLstmLayer, state: LstmState, input: ArrayLike<number>): void {
-  const units = layer.units;
-  const gates = new Int32Array(4 * units);
-  for (let r = 0; r < 4 * units; r++) {
-    const accInput = dotRow(layer.kernel, r * layer.inputSize, input, layer.inputSize);
-    const accHidden = dotRow(layer.recurrentKernel, r * units, state.hidden, units);
-    const pre =
-      requantize(accInput, layer.kernelRequant.mult[r], layer.kernelRequant.shift[r]) +
-      requantize(accHidden, layer.recurrentRequant.mult[r], layer.recurrentRequant.shift[r]) +
-      layer.bias[r];
-    gates[r] = saturate16(pre);
-  }
-  for (let u = 0; u < units; u++) {
-    const inputGate = activationQ15(SIGMOID_TABLE, gates[u]);
-    const forgetGate = activationQ15(SIGMOID_TABLE, gates[units + u]);
-    const candidate = activationQ15(TANH_TABLE, gates[2 * units + u]);
-    const outputGate = activationQ15(SIGMOID_TABLE, gates[3 * units + u]);
-    const cell = saturate32(roundingShift(forgetGate * state.cell[u] + inputGate * candidate, 15));
-    state.cell[u] = cell;
-    const cellTanh = activationQ15(TANH_TABLE, saturate16(roundingShift(cell, 3)));
-    state.hidden[u] = saturate16(roundingShift(outputGate * cellTanh, 15));
-  }
-}
-
-/** Dense logits: z_r = sat32(rq(V_r . h, m_r) + b_r) in Q.12. */
-export function denseLogits(layer: QDenseLayer, input: ArrayLike<number>, out: Int32Array): void {
-  for (let r = 0; r < layer.units; r++) {
-    const acc = dotRow(layer.kernel, r * layer.inputSize, input, layer.inputSize);
-    out[r] = saturate32(requantize(acc, layer.requant.mult[r], layer.requant.shift[r]) + layer.bias[r]);
-  }
 }
 
 /**
@@ -116,16 +54,24 @@ export class ReferenceSimulator {
   readonly logits: Int32Array;
   /** Frames actually computed since the last reset. */
   framesComputed = 0;
-  private readonly states: LstmState[];
+  /** Per layer: the hidden (and cell) state of a recurrent layer, the int16 output of a hidden dense layer in `hidden`. */
+  private readonly states: RecurrentState[];
   private held: StepResult | null = null;
 
   constructor(model: QModel) {
     this.model = model;
-    const lstms = model.layers.filter((l): l is QLstmLayer => l.kind === 'lstm');
     const head = model.layers[model.layers.length - 1];
-    assert(head.kind === 'dense', 'the last layer of a quantized model is dense');
-    this.states = lstms.map((l) => ({ hidden: new Int32Array(l.units), cell: new Int32Array(l.units) }));
+    assert(head !== undefined && head.kind === 'dense' && head.activation === 'softmax', 'the last layer of a quantized model is dense softmax');
+    this.states = model.layers.map((layer) => ({
+      hidden: new Int32Array(layer === head ? 0 : layer.units),
+      cell: new Int32Array(layer.kind === 'lstm' ? layer.units : 0),
+    }));
     this.logits = new Int32Array(head.units);
+  }
+
+  /** Returns the state of layer `index`: hidden state and cell of a recurrent layer, output of a hidden dense layer. */
+  layerState(index: number): RecurrentState {
+    return this.states[index];
   }
 
   reset(): void {
@@ -143,16 +89,14 @@ export class ReferenceSimulator {
     if (this.held) return this.held;
     assert(frame.length === this.model.inputSize, () => `frame has ${frame.length} values, expected ${this.model.inputSize}`);
     let activations: ArrayLike<number> = frame;
-    let lstmIndex = 0;
-    for (const layer of this.model.layers) {
-      if (layer.kind === 'lstm') {
-        const state = this.states[lstmIndex++];
-        lstmStep(layer, state, activations);
-        activations = state.hidden;
-      } else {
-        denseLogits(layer, activations, this.logits);
-      }
-    }
+    this.model.layers.forEach((layer, index) => {
+      const state = this.states[index];
+      if (layer.kind === 'lstm') lstmStep(layer, state, activations);
+      else if (layer.kind === 'gru') gruStep(layer, state, activations);
+      else if (layer.activation === 'softmax') denseLogits(layer, activations, this.logits);
+      else denseHidden(layer, activations, state.hidden);
+      activations = state.hidden;
+    });
     this.framesComputed++;
     const test = spikeTest(this.logits, this.model.spikeBound);
     const result: StepResult = { ...test, step: this.framesComputed };

@@ -1,102 +1,75 @@
 /**
  * Reads and validates the layer topology of a TensorFlow.js layers model.json.
- * Accepts what tfjs-layers saves (snake_case keys such as `batch_input_shape`,
- * `recurrent_activation`), the camelCase keys of tfjs layer configs, and what
- * tensorflowjs_converter writes for a Keras model (`model_config`, an InputLayer).
- * The only supported network is one LSTM followed by one Dense softmax layer.
+ * keras-layout.ts turns each saved layout (tfjs-layers, Keras 2 and Keras 3
+ * through tensorflowjs_converter) into a chain of layers. This file checks that
+ * the chain is a network the compiler supports:
+ *
+ *   one or more recurrent layers (LSTM or GRU, tanh activation, sigmoid or
+ *   hard_sigmoid recurrent activation), then zero or more hidden Dense layers
+ *   (relu or linear), then one Dense softmax output layer.
+ *
+ * InputLayer, Dropout and the other noise layers (identity at inference) and
+ * TimeDistributed(Dense) are accepted. Everything else is rejected with a
+ * UserError that names the layer, the reason and what to do.
  */
 import { UserError } from '../common/errors.js';
 import { log } from '../common/log.js';
+import type { DenseActivation, GateActivation } from './float-layers.js';
+import { type Config, type RawLayer, configValue, dtypeName, isObject, readLayerChain } from './keras-layout.js';
 
-export interface LstmSpec {
+export interface RecurrentSpec {
+  kind: 'lstm' | 'gru';
   name: string;
   units: number;
   useBias: boolean;
+  recurrentActivation: GateActivation;
+  /** GRU only: Keras reset_after. Always false for an LSTM. */
+  resetAfter: boolean;
 }
 
 export interface DenseSpec {
+  kind: 'dense';
   /** The name that prefixes its weights: the TimeDistributed wrapper's name when wrapped. */
   name: string;
   units: number;
   useBias: boolean;
+  activation: DenseActivation;
 }
+
+export type LayerSpec = RecurrentSpec | DenseSpec;
 
 export interface TopologySpec {
   modelName: string;
+  /** The keras_version string of model.json, or null when absent. */
+  kerasVersion: string | null;
   /** Values per frame, the last dimension of the input shape. */
   inputSize: number;
   /** Frames per sequence from the input shape, or null when the shape leaves it open. */
   frames: number | null;
-  lstm: LstmSpec;
-  dense: DenseSpec;
+  /** Recurrent layers, then hidden Dense layers, then the Dense softmax output layer. */
+  layers: LayerSpec[];
 }
-
-type Config = Record<string, unknown>;
 
 const SUPPORTED =
-  'rc-compile supports Sequential models made of one LSTM layer followed by one Dense softmax layer ' +
+  'rc-compile supports one or more LSTM or GRU layers, then optional Dense relu or linear layers, then one Dense softmax layer ' +
   '(InputLayer, Dropout and TimeDistributed(Dense) are also accepted)';
 
-function isObject(value: unknown): value is Config {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** Layers that are the identity at inference. */
+const IDENTITY_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
 
-/** Reads a config key in its Keras spelling (snake_case) or its tfjs spelling (camelCase). */
-function configValue(config: Config, snakeKey: string): unknown {
-  if (snakeKey in config) return config[snakeKey];
-  const camelKey = snakeKey.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-  return config[camelKey];
-}
+/** The reason a streaming runtime cannot run each rejected layer class, with what to do instead. */
+const REJECTED_LAYERS: Record<string, string> = {
+  Bidirectional:
+    'reads every sequence backwards as well as forwards, but a streaming runtime gets one frame at a time and must decide before the sequence ends. ' +
+    'Train with a unidirectional LSTM or GRU',
+  Masking:
+    'skips the frames equal to its mask_value, but the runtimes compute every frame they are given. ' +
+    'Remove the Masking layer and pad sequences at their end, or drop padded frames before streaming',
+  SimpleRNN: 'is not compiled; rc-compile supports LSTM and GRU layers. Train with an LSTM or GRU layer',
+};
 
 function positiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
-
-interface RawLayer {
-  className: string;
-  name: string;
-  config: Config;
-}
-
-function readLayers(topology: unknown): { modelName: string; layers: RawLayer[] } {
-  if (!isObject(topology)) {
-    throw new UserError('model.json has no modelTopology object; expected a TensorFlow.js layers model (format "layers-model").');
-  }
-  const model = isObject(topology.model_config) ? topology.model_config : topology;
-  const className = model.class_name ?? model.className;
-  if (className !== 'Sequential') {
-    throw new UserError(`model class "${String(className)}" is not supported. ${SUPPORTED}.`);
-  }
-  const config = model.config;
-  // Keras before 2.2 stored a Sequential model's config as the bare list of layers.
-  const rawLayers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
-  if (!Array.isArray(rawLayers)) throw new UserError('the Sequential model in model.json has no list of layers.');
-  const modelName = isObject(config) && typeof config.name === 'string' ? config.name : 'model';
-  const layers = rawLayers.map((raw, index): RawLayer => {
-    if (!isObject(raw) || !isObject(raw.config)) throw new UserError(`layer ${index} of model.json has no config object.`);
-    const layerClass = String(raw.class_name ?? raw.className);
-    const name = typeof raw.config.name === 'string' ? raw.config.name : `${layerClass.toLowerCase()}_${index}`;
-    return { className: layerClass, name, config: raw.config };
-  });
-  return { modelName, layers };
-}
-
-function readInputShape(layers: RawLayer[]): { inputSize: number; frames: number | null } {
-  const first = layers[0];
-  const shape = configValue(first.config, 'batch_input_shape') ?? configValue(first.config, 'batch_shape');
-  if (!Array.isArray(shape)) {
-    throw new UserError(
-      `the first layer "${first.name}" (${first.className}) has no batch_input_shape; ` +
-        'expected [null, frames, values per frame], as set by batchInputShape in TensorFlow.js.',
-    );
-  }
-  if (shape.length !== 3 || !positiveInteger(shape[2]) || !(shape[1] === null || positiveInteger(shape[1]))) {
-    throw new UserError(
-      `the input shape ${JSON.stringify(shape)} of layer "${first.name}" is not supported; ` +
-        'expected [null, frames, values per frame] with frames null or a positive integer.',
-    );
-  }
-  return { inputSize: shape[2], frames: shape[1] === null ? null : (shape[1] as number) };
 }
 
 function activationName(config: Config, snakeKey: string): string | undefined {
@@ -119,35 +92,109 @@ function readUnits(layer: RawLayer): number {
   return units;
 }
 
-function validateLstm(layer: RawLayer): LstmSpec {
-  const recurrent = activationName(layer.config, 'recurrent_activation');
-  if (recurrent !== 'sigmoid') {
-    const stated = recurrent === undefined ? 'does not state its recurrent activation' : `uses recurrent activation "${recurrent}"`;
+function checkDtype(layer: RawLayer): void {
+  const dtype = dtypeName(layer.config);
+  if (dtype !== undefined && dtype !== 'float32') {
     throw new UserError(
-      `LSTM layer "${layer.name}" ${stated}; rc-compile supports "sigmoid" only. ` +
-        "Train with recurrentActivation: 'sigmoid' set explicitly (TensorFlow.js defaults to hard_sigmoid, Keras to sigmoid).",
+      `layer "${layer.name}" (${layer.className}) computes in dtype "${dtype}"; rc-compile reads float32 models only. ` +
+        'Export the model with the float32 dtype policy.',
     );
   }
-  const activation = activationName(layer.config, 'activation') ?? 'tanh';
-  if (activation !== 'tanh') {
-    throw new UserError(`LSTM layer "${layer.name}" uses activation "${activation}"; rc-compile supports "tanh" only.`);
-  }
-  if (configValue(layer.config, 'go_backwards') === true) {
-    throw new UserError(`LSTM layer "${layer.name}" has go_backwards set; a streaming runtime reads frames forwards only.`);
-  }
-  if (configValue(layer.config, 'return_state') === true) {
-    throw new UserError(`LSTM layer "${layer.name}" has return_state set; ${SUPPORTED}.`);
-  }
-  if (configValue(layer.config, 'return_sequences') === false) {
-    log.warn(
-      `LSTM layer "${layer.name}" has return_sequences false, so the trained model classifies only at the last frame; ` +
-        'the compiled runtimes apply the Dense layer after every frame.',
-    );
-  }
-  return { name: layer.name, units: readUnits(layer), useBias: readUseBias(layer) };
 }
 
-function validateDense(layer: RawLayer): DenseSpec {
+function readInputShape(chain: RawLayer[], buildInputShape: unknown): { inputSize: number; frames: number | null } {
+  const first = chain[0];
+  const shape =
+    configValue(first.config, 'batch_input_shape') ??
+    configValue(first.config, 'batch_shape') ??
+    buildInputShape ??
+    (isObject(first.config.build_config) ? first.config.build_config.input_shape : undefined);
+  if (!Array.isArray(shape)) {
+    throw new UserError(
+      `the first layer "${first.name}" (${first.className}) has no batch_input_shape or batch_shape; ` +
+        'expected [null, frames, values per frame], as set by batchInputShape in TensorFlow.js or an Input layer in Keras.',
+    );
+  }
+  if (shape.length !== 3 || !positiveInteger(shape[2]) || !(shape[1] === null || positiveInteger(shape[1]))) {
+    throw new UserError(
+      `the input shape ${JSON.stringify(shape)} of layer "${first.name}" is not supported; ` +
+        'expected [null, frames, values per frame] with frames null or a positive integer.',
+    );
+  }
+  return { inputSize: shape[2], frames: shape[1] === null ? null : (shape[1] as number) };
+}
+
+/**
+ * Picks the hard_sigmoid that the source of model.json defines: Keras 3 changed
+ * it from clip(0.2 x + 0.5, 0, 1) (Keras 2, tfjs-layers) to relu6(x + 3) / 6.
+ */
+function hardSigmoidOf(kerasVersion: string | null, layerName: string): GateActivation {
+  if (kerasVersion !== null && /^3\./.test(kerasVersion)) return 'hard_sigmoid_keras3';
+  if (kerasVersion === null) {
+    log.warn(
+      `model.json states no keras_version, so the hard_sigmoid of layer "${layerName}" is taken as clip(0.2 x + 0.5, 0, 1), ` +
+        'the definition of tfjs-layers and Keras 2; Keras 3 defines relu6(x + 3) / 6.',
+    );
+  }
+  return 'hard_sigmoid_keras2';
+}
+
+function readGateActivation(layer: RawLayer, kerasVersion: string | null): GateActivation {
+  const recurrent = activationName(layer.config, 'recurrent_activation');
+  if (recurrent === 'sigmoid') return 'sigmoid';
+  if (recurrent === 'hard_sigmoid' || recurrent === 'hardSigmoid') return hardSigmoidOf(kerasVersion, layer.name);
+  const stated = recurrent === undefined ? 'does not state its recurrent activation' : `uses recurrent activation "${recurrent}"`;
+  throw new UserError(
+    `${layer.className} layer "${layer.name}" ${stated}; rc-compile supports "sigmoid" and "hard_sigmoid". ` +
+      "Set recurrentActivation explicitly when training (TensorFlow.js defaults to hard_sigmoid, Keras to sigmoid).",
+  );
+}
+
+function validateRecurrent(layer: RawLayer, kerasVersion: string | null, isLastRecurrent: boolean): RecurrentSpec {
+  const kind = layer.className === 'LSTM' ? 'lstm' : 'gru';
+  const recurrentActivation = readGateActivation(layer, kerasVersion);
+  const activation = activationName(layer.config, 'activation') ?? 'tanh';
+  if (activation !== 'tanh') {
+    throw new UserError(`${layer.className} layer "${layer.name}" uses activation "${activation}"; rc-compile supports "tanh" only. Retrain with activation tanh.`);
+  }
+  if (configValue(layer.config, 'go_backwards') === true) {
+    throw new UserError(
+      `${layer.className} layer "${layer.name}" has go_backwards set; a streaming runtime reads frames forwards only. Retrain with go_backwards false.`,
+    );
+  }
+  if (configValue(layer.config, 'return_state') === true) {
+    throw new UserError(`${layer.className} layer "${layer.name}" has return_state set, which gives the layer several outputs. ${SUPPORTED}.`);
+  }
+  if (configValue(layer.config, 'stateful') === true) {
+    log.warn(`${layer.className} layer "${layer.name}" is stateful; the compiled runtimes keep its state across frames until reset(), as one stream.`);
+  }
+  if (configValue(layer.config, 'return_sequences') === false) {
+    if (!isLastRecurrent) {
+      throw new UserError(
+        `${layer.className} layer "${layer.name}" has return_sequences false but feeds another recurrent layer, which needs a sequence. ` +
+          'Set return_sequences true on every recurrent layer.',
+      );
+    }
+    log.warn(
+      `${layer.className} layer "${layer.name}" has return_sequences false, so the trained model classifies only at the last frame; ` +
+        'the compiled runtimes apply the Dense layers after every frame.',
+    );
+  }
+  let resetAfter = false;
+  if (kind === 'gru') {
+    const value = configValue(layer.config, 'reset_after');
+    if (typeof value !== 'boolean') {
+      throw new UserError(
+        `GRU layer "${layer.name}" has reset_after ${JSON.stringify(value)}; expected true or false. ` +
+          'Keras defaults to true and TensorFlow.js to false, so model.json must state it.',
+      );
+    }
+    resetAfter = value;
+  }
+  return { kind, name: layer.name, units: readUnits(layer), useBias: readUseBias(layer), recurrentActivation, resetAfter };
+}
+
+function validateDense(layer: RawLayer, isOutput: boolean): DenseSpec {
   let dense = layer;
   if (layer.className === 'TimeDistributed') {
     const inner = layer.config.layer;
@@ -156,42 +203,72 @@ function validateDense(layer: RawLayer): DenseSpec {
       throw new UserError(`layer "${layer.name}" wraps ${innerClass} in TimeDistributed; only TimeDistributed(Dense) is supported.`);
     }
     dense = { className: 'Dense', name: layer.name, config: inner.config };
+    checkDtype(dense);
   }
   const activation = activationName(dense.config, 'activation') ?? 'linear';
-  if (activation !== 'softmax') {
+  if (isOutput && activation !== 'softmax') {
     // NOTE: the two-class form with one sigmoid output (y >= theta or y <= 1 - theta) is not compiled yet.
     throw new UserError(
       `Dense layer "${layer.name}" uses activation "${activation}"; rc-compile supports "softmax" on the output layer only.`,
     );
   }
-  return { name: layer.name, units: readUnits(dense), useBias: readUseBias(dense) };
+  if (!isOutput && activation !== 'relu' && activation !== 'linear') {
+    throw new UserError(
+      `Dense layer "${layer.name}" is a hidden layer and uses activation "${activation}"; rc-compile supports "relu" and "linear" on hidden Dense layers.`,
+    );
+  }
+  return { kind: 'dense', name: layer.name, units: readUnits(dense), useBias: readUseBias(dense), activation: activation as DenseActivation };
 }
 
-/** Parses modelTopology and rejects every network other than LSTM followed by Dense softmax. */
-export function parseTopology(topology: unknown): TopologySpec {
-  const { modelName, layers } = readLayers(topology);
-  if (layers.length === 0) throw new UserError(`the Sequential model "${modelName}" has no layers. ${SUPPORTED}.`);
-  const { inputSize, frames } = readInputShape(layers);
+function isRecurrent(layer: RawLayer): boolean {
+  return layer.className === 'LSTM' || layer.className === 'GRU';
+}
 
+function isDense(layer: RawLayer): boolean {
+  return layer.className === 'Dense' || layer.className === 'TimeDistributed';
+}
+
+/** Keeps the layers that compute, drops InputLayer and the identity layers, rejects the rest. */
+function computingLayers(chain: RawLayer[]): RawLayer[] {
   const computing: RawLayer[] = [];
-  layers.forEach((layer, index) => {
-    if (layer.className === 'InputLayer' && index === 0) return;
-    if (layer.className === 'Dropout') return; // identity at inference
-    if (layer.className === 'LSTM' || layer.className === 'Dense' || layer.className === 'TimeDistributed') {
+  chain.forEach((layer, index) => {
+    if (layer.className === 'InputLayer') {
+      if (index === 0) return;
+      throw new UserError(`InputLayer "${layer.name}" is not the first layer. ${SUPPORTED}.`);
+    }
+    checkDtype(layer);
+    if (IDENTITY_LAYERS.has(layer.className)) return;
+    const reason = REJECTED_LAYERS[layer.className];
+    if (reason !== undefined) throw new UserError(`layer "${layer.name}" (${layer.className}) ${reason}.`);
+    if (isRecurrent(layer) || isDense(layer)) {
       computing.push(layer);
       return;
     }
     throw new UserError(`layer "${layer.name}" (${layer.className}) is not supported. ${SUPPORTED}.`);
   });
+  return computing;
+}
 
-  const lstmLayers = computing.filter((layer) => layer.className === 'LSTM');
-  if (lstmLayers.length !== 1) {
-    const names = lstmLayers.map((layer) => `"${layer.name}"`).join(', ');
-    throw new UserError(`the model has ${lstmLayers.length} LSTM layers${names ? ` (${names})` : ''}. ${SUPPORTED}.`);
+/** Parses modelTopology and rejects every network other than recurrent layers, then Dense layers ending in softmax. */
+export function parseTopology(topology: unknown): TopologySpec {
+  const { modelName, kerasVersion, buildInputShape, layers: chain } = readLayerChain(topology);
+  if (chain.length === 0) throw new UserError(`the model "${modelName}" has no layers. ${SUPPORTED}.`);
+  const { inputSize, frames } = readInputShape(chain, buildInputShape);
+  const computing = computingLayers(chain);
+
+  const recurrentCount = computing.findIndex((layer) => !isRecurrent(layer));
+  const order = computing.map((layer) => `${layer.name} (${layer.className})`).join(', ');
+  if (recurrentCount === -1) {
+    throw new UserError(`the model's layers are ${order || 'none'}; it needs a Dense softmax output layer last. ${SUPPORTED}.`);
   }
-  if (computing.length !== 2 || computing[0].className !== 'LSTM') {
-    const order = computing.map((layer) => `${layer.name} (${layer.className})`).join(', ');
-    throw new UserError(`the model's layers are ${order}. ${SUPPORTED}.`);
+  if (recurrentCount === 0) {
+    throw new UserError(`the model's layers are ${order}; it needs at least one LSTM or GRU layer first. ${SUPPORTED}.`);
   }
-  return { modelName, inputSize, frames, lstm: validateLstm(computing[0]), dense: validateDense(computing[1]) };
+  const head = computing.slice(recurrentCount);
+  if (!head.every(isDense)) {
+    throw new UserError(`the model's layers are ${order}; a recurrent layer may not follow a Dense layer. ${SUPPORTED}.`);
+  }
+  const layers: LayerSpec[] = computing.slice(0, recurrentCount).map((layer, index) => validateRecurrent(layer, kerasVersion, index === recurrentCount - 1));
+  head.forEach((layer, index) => layers.push(validateDense(layer, index === head.length - 1)));
+  return { modelName, kerasVersion, inputSize, frames, layers };
 }

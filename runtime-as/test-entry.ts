@@ -11,7 +11,10 @@ import { configureStream } from './stream';
 export { activationQ15, confidenceQ15, expNegQ16, requantize, roundingShift, saturate16, saturate32 } from './fixed-point';
 export { dotI8I16, dotI8I8, matVecI8I16, matVecI8I8 } from './dot';
 export { lstmStep } from './lstm';
-export { denseLogits } from './dense';
+export { gruStep } from './gru';
+export { denseHidden, denseLogits } from './dense';
+export { gateQ15 } from './gates';
+export { dotI16I16, dotI16I8, requantizedRow } from './matrix';
 export { spikeTest } from './spike';
 export {
   classCount,

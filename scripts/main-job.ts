@@ -6,8 +6,8 @@
  * mean spike step and the share of frames never computed; `--json` prints the
  * same summary as one JSON object.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/errors.js';
@@ -20,7 +20,7 @@ import { buildReport, formatReport } from '../compiler/report.js';
 import { ReferenceSimulator, quantizeInput } from '../compiler/simulator.js';
 import { loadTemporalMnist, type TemporalMnistSet } from '../trainer/data/temporal-mnist.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../trainer/options.js';
-import { trainTemporalMnist } from '../trainer/train.js';
+import { REPORT_FILE, trainTemporalMnist } from '../trainer/train.js';
 
 /** Exit status of invalid user input. */
 const EXIT_USAGE = 2;
@@ -67,10 +67,27 @@ function writeImageFrames(set: TemporalMnistSet, example: number, spikeValue: nu
   }
 }
 
-async function runMainJob(flags: { out: string; epochs?: number; units?: number; json?: boolean }): Promise<number> {
-  const startTime = performance.now();
-  const outDir = resolve(flags.out);
+interface MainJobFlags {
+  out: string;
+  model?: string;
+  epochs?: number;
+  units?: number;
+  json?: boolean;
+}
 
+/** What the later stages need from training: the model file and the float test figures. */
+interface TrainedModel {
+  modelPath: string;
+  frames: number;
+  validationCount: number;
+  dataDir?: string;
+  floatAccuracy: number;
+  floatMeanSpikeStep: number;
+  backend: string;
+  trainSeconds: number;
+}
+
+async function trainStage(outDir: string, flags: MainJobFlags): Promise<TrainedModel> {
   log.info('stage 1/3: rank-coding training on temporal MNIST');
   const trained = await trainTemporalMnist({
     outDir: join(outDir, 'train'),
@@ -78,9 +95,50 @@ async function runMainJob(flags: { out: string; epochs?: number; units?: number;
     units: flags.units,
     progress: !flags.json,
   });
+  return {
+    modelPath: trained.model.modelPath,
+    frames: trained.options.frames ?? 10,
+    validationCount: trained.options.validationCount ?? 5000,
+    dataDir: trained.options.dataDir,
+    floatAccuracy: trained.test.accuracyAtSpike,
+    floatMeanSpikeStep: trained.test.meanSpikeStep,
+    backend: trained.backend,
+    trainSeconds: trained.wallSeconds,
+  };
+}
+
+/** Reuses a model trained earlier: its float test figures come from the report.json that rc-train wrote beside it. */
+function readTrainedModel(modelPath: string): TrainedModel {
+  const reportPath = join(dirname(resolve(modelPath)), REPORT_FILE);
+  if (!existsSync(reportPath)) {
+    throw new UserError(`training report not found: ${reportPath}; pass a model.json written by rc-train, or leave out --model to train one`);
+  }
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
+    backend: string;
+    settings: { frames: number; validationCount: number; dataDir?: string };
+    test: { accuracyAtSpike: number; meanSpikeStep: number };
+  };
+  log.info(`stage 1/3: skipped, reusing ${modelPath} (float test figures from ${reportPath})`);
+  return {
+    modelPath,
+    frames: report.settings.frames,
+    validationCount: report.settings.validationCount,
+    dataDir: report.settings.dataDir,
+    floatAccuracy: report.test.accuracyAtSpike,
+    floatMeanSpikeStep: report.test.meanSpikeStep,
+    backend: report.backend,
+    trainSeconds: 0,
+  };
+}
+
+async function runMainJob(flags: MainJobFlags): Promise<number> {
+  const startTime = performance.now();
+  const outDir = resolve(flags.out);
+
+  const trained = flags.model === undefined ? await trainStage(outDir, flags) : readTrainedModel(flags.model);
 
   log.info('stage 2/3: quantizing and compiling to wasm and c');
-  const floatModel = loadModel(trained.model.modelPath);
+  const floatModel = loadModel(trained.modelPath);
   const qmodel = quantizeModel(floatModel);
   const compileReport = buildReport(qmodel);
   const emitted = await emitTargets(qmodel, compileReport, { targets: ['wasm', 'c'], outDir: join(outDir, 'build'), force: true });
@@ -93,8 +151,8 @@ async function runMainJob(flags: { out: string; epochs?: number; units?: number;
   };
   const wasm = await loader.createModel(readFileSync(join(wasmFolder, 'model.wasm')));
   const reference = new ReferenceSimulator(qmodel);
-  const frames = trained.options.frames;
-  const { test } = loadTemporalMnist({ ...trained.options, trainLimit: 1, validationLimit: 1 });
+  const frames = trained.frames;
+  const { test } = loadTemporalMnist({ frames, validationCount: trained.validationCount, dataDir: trained.dataDir, trainLimit: 1, validationLimit: 1 });
   const spikeValue = quantizeInput(1, qmodel.inputScale);
   const flat = new Int8Array(frames * test.frameSize);
   const frameViews = Array.from({ length: frames }, (_, step) => flat.subarray(step * test.frameSize, (step + 1) * test.frameSize));
@@ -125,17 +183,17 @@ async function runMainJob(flags: { out: string; epochs?: number; units?: number;
   }
 
   const summary: MainJobSummary = {
-    floatAccuracy: trained.test.accuracyAtSpike,
+    floatAccuracy: trained.floatAccuracy,
     quantizedAccuracy: correct / test.count,
     meanSpikeStep: spikeStepSum / test.count,
     framesSkippedShare: 1 - framesComputed / (test.count * frames),
-    floatMeanSpikeStep: trained.test.meanSpikeStep,
+    floatMeanSpikeStep: trained.floatMeanSpikeStep,
     testImages: test.count,
     frames,
     referenceMatches,
     noSpikeShare: noSpike / test.count,
     backend: trained.backend,
-    trainSeconds: trained.wallSeconds,
+    trainSeconds: trained.trainSeconds,
     wallSeconds: (performance.now() - startTime) / 1000,
     outDir,
   };
@@ -179,6 +237,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('npm start --')
     .description('Train an RC-LSTM on real MNIST, compile it to wasm and c, and run the WASM runtime over the 10,000 test images.')
     .option('--out <dir>', 'folder for the trained model, the compiled targets and summary.json', 'runs/main')
+    .option('--model <model.json>', 'skip training and use this model written by rc-train (its report.json gives the float figures)')
     .option('--epochs <n>', `training epochs (default ${DEFAULT_TRAIN_OPTIONS.epochs})`, parsePositiveInteger('epochs'))
     .option('--units <n>', `LSTM hidden units (default ${DEFAULT_TRAIN_OPTIONS.units})`, parsePositiveInteger('units'))
     .option('--json', 'print the summary as one JSON object on stdout; progress and logs stay on stderr')
@@ -193,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const flags = program.opts<{ out: string; epochs?: number; units?: number; json?: boolean }>();
+  const flags = program.opts<MainJobFlags>();
   if (flags.json) setLogLevel('warn');
   try {
     return await runMainJob(flags);

@@ -1,5 +1,6 @@
 import type { FrameSequences } from './data/frames.js';
-import type { RcLstm } from './model.js';
+import { assert } from '../common/errors.js';
+import type { RcModel } from './model.js';
 import { findSpikes } from './spike-search.js';
 
 /** Float-model figures of rank-coding inference on a data set. */
@@ -15,12 +16,12 @@ export interface FloatEvaluation {
   framesComputed: number;
   /** Share of frames never computed, 1 - sum(t_sp) / (examples x T). */
   framesSkippedShare: number;
-  /** Accuracy of the argmax at the last frame (EOS inference); present only with `lastFrame`. */
+  /** Accuracy of the prediction at the last frame (EOS inference); present only with `lastFrame`. */
   accuracyAtLastFrame?: number;
 }
 
 export interface EvaluateOptions {
-  /** Spike threshold theta on the max softmax output. */
+  /** Spike threshold theta (trainer/output.ts gives the rule of each output form). */
   threshold: number;
   /** Examples per inference batch; larger batches amortize the per-op overhead. */
   batchSize?: number;
@@ -28,8 +29,9 @@ export interface EvaluateOptions {
   lastFrame?: boolean;
 }
 
-/** Evaluates the float model with rank-coding inference on every example of `source`. */
-export function evaluateFloat(model: RcLstm, source: FrameSequences, options: EvaluateOptions): FloatEvaluation {
+/** Evaluates the float model with rank-coding inference on every example of `source`, which must not be empty. */
+export function evaluateFloat(model: RcModel, source: FrameSequences, options: EvaluateOptions): FloatEvaluation {
+  assert(source.count > 0, 'evaluateFloat needs at least one example');
   const batchSize = options.batchSize ?? 1000;
   let correctAtSpike = 0;
   let correctAtLastFrame = 0;

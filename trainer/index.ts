@@ -1,6 +1,6 @@
 /** Programmatic API of the trainer: rank-coding training, float evaluation and export. */
 export { selectBackend, BACKEND_NAMES, type BackendChoice, type BackendName } from './backend.js';
-export { DenseFrameSequences, type FrameSequences } from './data/frames.js';
+export { DenseFrameSequences, FirstSequences, firstSequences, valueRange, type FrameSequences } from './data/frames.js';
 export { parseIdx, readIdxFile, type IdxArray } from './data/idx.js';
 export {
   defaultMnistDir,
@@ -51,6 +51,9 @@ export {
 export { parseCsvSequences } from './data/user-csv.js';
 export { parseJsonlSequences } from './data/user-jsonl.js';
 export { MAX_CLASSES, UserSequenceSet, type ParsedSequences } from './data/user-sequences.js';
+export { AdamOptimizer, type AdamState } from './adam.js';
+export { betaForEpoch, MAX_BETA, parseBetaSchedule, resolveBetaSchedule, type BetaStep } from './beta-schedule.js';
+export { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint, type BestEpoch, type Checkpoint } from './checkpoint.js';
 export { evaluateFloat, type EvaluateOptions, type FloatEvaluation } from './evaluate.js';
 export {
   buildLayersModel,
@@ -60,17 +63,52 @@ export {
   type ExportedModel,
   type RankcodeMetadata,
 } from './export.js';
-export { fileModelHandler, loadRcLstmModel } from './model-file.js';
+export { lstmStep, outputLogits, projectFrames, projectHidden, recurrentGate, stackStep, type LstmState } from './forward.js';
+export { fileModelHandler, loadRcModel } from './model-file.js';
 export {
-  createRcLstm,
-  disposeRcLstm,
-  initRcLstmWeights,
-  readRcLstmWeights,
-  type RcLstm,
-  type RcLstmShape,
-  type RcLstmWeights,
+  assignRcModelWeights,
+  createRcModel,
+  denseSizes,
+  disposeRcModel,
+  initRcModelWeights,
+  layerName,
+  outputUnits,
+  readRcModelWeights,
+  RECURRENT_ACTIVATIONS,
+  trainableVariables,
+  variableNames,
+  type DenseLayer,
+  type DenseWeights,
+  type LstmLayer,
+  type LstmWeights,
+  type RcModel,
+  type RcModelShape,
+  type RcModelWeights,
+  type RecurrentActivation,
 } from './model.js';
-export { DEFAULT_TRAIN_OPTIONS, MODES, TASKS, resolveTrainOptions, type Task, type TrainOptions, type TrainingMode } from './options.js';
+export {
+  DEFAULT_TRAIN_OPTIONS,
+  MODES,
+  OUTPUT_KINDS,
+  TASKS,
+  resolveTrainOptions,
+  type Task,
+  type TrainInput,
+  type TrainOptions,
+  type TrainingMode,
+} from './options.js';
+export { outputLoss, outputProbabilities, readOutputRow, type OutputReading } from './output.js';
 export { rcBatchLoss } from './rc-loss.js';
 export { findSpikes, type SpikeSearchOptions, type SpikeSearchResult } from './spike-search.js';
-export { METRICS_FILE, REPORT_FILE, trainTemporalMnist, type EpochMetrics, type TrainResult } from './train.js';
+export { checkResumable, RESUMABLE_CHANGES } from './resume.js';
+export { loadTrainingData, type InputRange, type TrainingData } from './task-data.js';
+export { applyGradientStep, NonFiniteLossError, trainEpoch, type EpochTotals, type GradientStep } from './train-epoch.js';
+export {
+  METRICS_FILE,
+  REPORT_FILE,
+  train,
+  trainTemporalMnist,
+  TrainingDivergedError,
+  type EpochMetrics,
+  type TrainResult,
+} from './train.js';

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../common/errors.js';
 import type { RankcodeMetadata } from './export.js';
-import type { RcLstmWeights } from './model.js';
+import type { OutputKind } from './data/user-data.js';
+import { denseSizes, lstmInputSizes, outputUnits, variableNames, type RcModelShape, type RcModelWeights } from './model.js';
 
 /**
  * Returns an IOHandler that loads a layers-format model.json and its weight shards
@@ -22,58 +23,89 @@ async function loadModelArtifacts(modelPath: string): Promise<tf.io.ModelArtifac
   });
 }
 
-/** Weight names of the model that rc-train exports, in RcLstmWeights order. */
-const WEIGHT_NAMES = ['lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias', 'dense/kernel', 'dense/bias'] as const;
+/** One layer of a Sequential topology, as model.json stores it. */
+interface LayerJson {
+  class_name: string;
+  config: { name: string; units?: number; activation?: string; recurrent_activation?: string; return_sequences?: boolean };
+}
 
 /**
  * Reads the weights and the rank-coding metadata of a model written by rc-train,
- * for evaluateFloat. Throws a UserError when the file is not such a model.
+ * for evaluateFloat and further training. Throws a UserError when the file is not
+ * such a model: a Sequential of LSTM layers, hidden Dense relu layers and a softmax
+ * or sigmoid Dense output layer.
  */
-export async function loadRcLstmModel(modelPath: string): Promise<{ weights: RcLstmWeights; metadata: RankcodeMetadata }> {
+export async function loadRcModel(modelPath: string): Promise<{ weights: RcModelWeights; metadata: RankcodeMetadata }> {
   const artifacts = await loadModelArtifacts(modelPath);
   const metadata = (artifacts.userDefinedMetadata as { rankcode?: RankcodeMetadata } | undefined)?.rankcode;
   if (metadata === undefined || metadata.version !== 1) {
     throw new UserError(`${modelPath}: missing userDefinedMetadata.rankcode version 1; pass a model.json written by rc-train`);
   }
+  const shape = readShape(modelPath, artifacts.modelTopology, metadata);
   const tensors = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
   try {
-    const [kernel, recurrentKernel, bias, denseKernel, denseBias] = WEIGHT_NAMES.map((name) => {
-      const tensor = tensors[name];
-      if (tensor === undefined) {
-        throw new UserError(`${modelPath}: weight ${name} not found; pass a model.json written by rc-train (LSTM named lstm, Dense named dense)`);
-      }
-      return tensor;
-    });
-    const [inputSize, gates] = kernel.shape;
-    const classes = denseBias.shape[0];
-    const units = gates / 4;
-    const expected = [
-      [inputSize, 4 * units],
-      [units, 4 * units],
-      [4 * units],
-      [units, classes],
-      [classes],
+    const names = variableNames(shape);
+    const expectedShapes = [
+      ...lstmInputSizes(shape).flatMap((inputSize, i) => {
+        const units = shape.lstmUnits[i];
+        return [[inputSize, 4 * units], [units, 4 * units], [4 * units]];
+      }),
+      ...denseSizes(shape).flatMap(([inputSize, units]) => [[inputSize, units], [units]]),
     ];
-    [kernel, recurrentKernel, bias, denseKernel, denseBias].forEach((tensor, i) => {
-      if (tensor.shape.join(',') !== expected[i].join(',')) {
-        throw new UserError(`${modelPath}: weight ${WEIGHT_NAMES[i]} has shape [${tensor.shape}], expected [${expected[i]}]; the weights file does not match the model`);
+    const values = names.map((name, i) => {
+      const tensor = tensors[name];
+      if (tensor === undefined) throw new UserError(`${modelPath}: weight ${name} not found; pass a model.json written by rc-train`);
+      if (tensor.shape.join(',') !== expectedShapes[i].join(',')) {
+        throw new UserError(`${modelPath}: weight ${name} has shape [${tensor.shape}], expected [${expectedShapes[i]}]; the weights file does not match the model`);
       }
+      return tensor.dataSync() as Float32Array;
     });
-    const read = (tensor: tf.Tensor) => tensor.dataSync() as Float32Array;
-    const weights: RcLstmWeights = {
-      inputSize,
-      units,
-      classes,
-      kernel: read(kernel),
-      recurrentKernel: read(recurrentKernel),
-      bias: read(bias),
-      denseKernel: read(denseKernel),
-      denseBias: read(denseBias),
+    let next = 0;
+    const take = () => values[next++];
+    const weights: RcModelWeights = {
+      ...shape,
+      lstm: shape.lstmUnits.map(() => ({ kernel: take(), recurrentKernel: take(), bias: take() })),
+      dense: denseSizes(shape).map(() => ({ kernel: take(), bias: take() })),
     };
     return { weights, metadata };
   } finally {
     tf.dispose(Object.values(tensors));
   }
+}
+
+function readShape(modelPath: string, topology: unknown, metadata: RankcodeMetadata): RcModelShape {
+  const layers = ((topology as { config?: { layers?: LayerJson[] } } | undefined)?.config?.layers ?? []).filter((layer) => layer.class_name !== 'InputLayer');
+  const lstm = layers.filter((layer) => layer.class_name === 'LSTM');
+  const dense = layers.slice(lstm.length);
+  const form = 'rc-train writes LSTM layers, then Dense layers with relu and a softmax or sigmoid output layer';
+  if (lstm.length === 0 || dense.length === 0 || dense.some((layer) => layer.class_name !== 'Dense') || layers.slice(0, lstm.length).some((layer) => layer.class_name !== 'LSTM')) {
+    throw new UserError(`${modelPath}: the layers are ${layers.map((layer) => layer.class_name).join(', ') || 'none'}; ${form}`);
+  }
+
+  const hidden = dense.slice(0, -1);
+  const outputLayer = dense[dense.length - 1].config;
+  const recurrent = lstm[0].config.recurrent_activation;
+  if (hidden.some((layer) => layer.config.activation !== 'relu') || (outputLayer.activation !== 'softmax' && outputLayer.activation !== 'sigmoid')) {
+    throw new UserError(`${modelPath}: the Dense activations are ${dense.map((layer) => layer.config.activation).join(', ')}; ${form}`);
+  }
+  if (lstm.some((layer) => layer.config.recurrent_activation !== recurrent) || (recurrent !== 'sigmoid' && recurrent !== 'hard_sigmoid')) {
+    throw new UserError(`${modelPath}: unsupported recurrent activations ${lstm.map((layer) => layer.config.recurrent_activation).join(', ')}; expected sigmoid or hard_sigmoid in every LSTM layer`);
+  }
+
+  const output: OutputKind = outputLayer.activation;
+  const units = outputLayer.units ?? 0;
+  const classes = output === 'sigmoid' && units === 1 ? 2 : units;
+  if (metadata.labels.length !== classes || outputUnits({ output, classes }) !== units) {
+    throw new UserError(`${modelPath}: the ${output} output layer has ${units} units, which does not fit the ${metadata.labels.length} labels of userDefinedMetadata.rankcode`);
+  }
+  return {
+    inputSize: metadata.frameShape.reduce((product, size) => product * size, 1),
+    lstmUnits: lstm.map((layer) => layer.config.units ?? 0),
+    denseUnits: hidden.map((layer) => layer.config.units ?? 0),
+    classes,
+    output,
+    recurrentActivation: recurrent,
+  };
 }
 
 function readModelJson(modelPath: string): tf.io.ModelJSON {

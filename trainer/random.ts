@@ -4,12 +4,29 @@
  * The generator is mulberry32 (32-bit state, period 2^32), computed in plain
  * JavaScript, so a given seed yields the same numbers on every backend and machine.
  */
+/** The state of a SeededRandom, as JSON: the 32-bit state and the cached second Box-Muller sample. */
+export interface RandomState {
+  state: number;
+  spareNormal: number | null;
+}
+
 export class SeededRandom {
   private state: number;
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
+  }
+
+  /** Returns the generator's whole state, for checkpoints. */
+  getState(): RandomState {
+    return { state: this.state, spareNormal: this.spareNormal ?? null };
+  }
+
+  /** Restores a state that getState returned, so the sequence continues exactly where it stopped. */
+  setState(saved: RandomState): void {
+    this.state = saved.state >>> 0;
+    this.spareNormal = saved.spareNormal ?? undefined;
   }
 
   /** Returns a uniform float in [0, 1). */

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assert } from '../common/errors.js';
 import { buildFrameMatrix, type FrameSequences } from './data/frames.js';
 import './gradients.js';
-import { denseLogits, lstmStep, projectInputs, type LstmState, type RcLstm } from './model.js';
+import { lstmStep, outputLogits, projectFrames, projectHidden, type LstmState } from './forward.js';
+import type { LstmLayer, RcModel } from './model.js';
+import { outputLoss } from './output.js';
 
 /**
  * The row layout of a batch sorted by spike step, longest first. Step t (0-based)
@@ -34,19 +36,24 @@ export function scheduleBySpikeStep(spikeSteps: ArrayLike<number>): SpikeSchedul
 
 /**
  * Returns the batch-mean rank-coding loss, CE(y_tsp, label) - beta * H(y_tsp) with
- * H in nats, where y_tsp is the softmax output at each example's spike step. Call it
- * inside a gradient tape (optimizer.minimize or tf.variableGrads).
+ * H in nats (trainer/output.ts defines both for each output form), where y_tsp is
+ * the output at each example's spike step. Call it inside a gradient tape
+ * (tf.variableGrads).
  *
  * Frames after t_sp are never read, so they take no part in the forward or the
- * backward pass. All computed frames are projected with one matMul over a step-major
- * matrix (step 0 of the active examples, then step 1, ...). The recurrence slices a
- * shrinking prefix of the sorted batch at each step because the gradient of tf.slice
- * runs on the wasm backend of TensorFlow.js 4.22, while the gradient of tf.gather
- * needs UnsortedSegmentSum, which that backend does not register. EOS training is
- * the case t_sp = T for every example.
+ * backward pass. The computed frames form a step-major matrix: step 0 of the active
+ * examples, then step 1, and so on. The LSTM layers run one after another over it.
+ * For each layer, one matMul projects the whole input, and the recurrence slices a
+ * shrinking prefix of the sorted batch at each step. The layer's hidden states,
+ * concatenated in the same row order, are the input of the layer above. The recurrence uses
+ * tf.slice because the gradient of tf.slice runs on the wasm backend of
+ * TensorFlow.js 4.22, while the gradient of tf.gather needs UnsortedSegmentSum,
+ * which that backend does not register. The head and the loss read the last
+ * layer's hidden states at the spike steps only. EOS training is the case
+ * t_sp = T for every example.
  */
 export function rcBatchLoss(
-  model: RcLstm,
+  model: RcModel,
   source: FrameSequences,
   examples: ArrayLike<number>,
   spikeSteps: ArrayLike<number>,
@@ -69,35 +76,48 @@ export function rcBatchLoss(
       row++;
     }
   }
-  const inputs = tf.tensor2d(buildFrameMatrix(source, rowExamples, rowSteps), [schedule.totalFrames, source.frameSize]);
-  const projected = projectInputs(model, inputs);
+  const stepCounts = Array.from(activeCounts.subarray(0, activeCounts.length - 1));
+  const spikingLabels: number[] = [];
+  for (let step = 0; step < stepCounts.length; step++) {
+    for (let k = activeCounts[step + 1]; k < activeCounts[step]; k++) spikingLabels.push(source.labels[examples[order[k]]]);
+  }
 
+  const frames = tf.tensor2d(buildFrameMatrix(source, rowExamples, rowSteps), [schedule.totalFrames, source.frameSize]);
+  let layerInput = frames;
+  let spikingStates: tf.Tensor2D[] = [];
+  model.lstm.forEach((layer, index) => {
+    const projected = index === 0 ? projectFrames(layer, frames) : projectHidden(layer, layerInput);
+    const outputs = runRecurrence(model, layer, projected, activeCounts);
+    if (index === model.lstm.length - 1) spikingStates = outputs.spiking;
+    else layerInput = outputs.all.length === 1 ? outputs.all[0] : tf.concat(outputs.all, 0);
+  });
+
+  const hidden = spikingStates.length === 1 ? spikingStates[0] : tf.concat(spikingStates, 0);
+  return tf.mean(outputLoss(model, outputLogits(model, hidden), spikingLabels, beta));
+}
+
+/**
+ * Runs one LSTM layer over its projected step-major input and returns the hidden
+ * states of every step (`all`, for the layer above) and the rows that spike at each
+ * step (`spiking`, in step order).
+ */
+function runRecurrence(model: RcModel, layer: LstmLayer, projected: tf.Tensor2D, activeCounts: Int32Array): { all: tf.Tensor2D[]; spiking: tf.Tensor2D[] } {
   // One split rather than a slice per step: the gradient of split is one concat,
   // while each slice's gradient pads to the full matrix.
   const stepCounts = Array.from(activeCounts.subarray(0, activeCounts.length - 1));
   const stepInputs = stepCounts.length === 1 ? [projected] : (tf.split(projected, stepCounts, 0) as tf.Tensor2D[]);
-
-  const spikingStates: tf.Tensor2D[] = [];
-  const spikingLabels: number[] = [];
+  const all: tf.Tensor2D[] = [];
+  const spiking: tf.Tensor2D[] = [];
   let state: LstmState | undefined;
   for (let step = 0; step < stepCounts.length; step++) {
     const active = activeCounts[step];
     const stillRunning = activeCounts[step + 1];
     if (state !== undefined && state.h.shape[0] > active) {
-      state = { h: tf.slice(state.h, [0, 0], [active, model.units]), c: tf.slice(state.c, [0, 0], [active, model.units]) };
+      state = { h: tf.slice(state.h, [0, 0], [active, layer.units]), c: tf.slice(state.c, [0, 0], [active, layer.units]) };
     }
-    state = lstmStep(model, stepInputs[step], state);
-    if (active > stillRunning) {
-      spikingStates.push(tf.slice(state.h, [stillRunning, 0], [active - stillRunning, model.units]));
-      for (let k = stillRunning; k < active; k++) spikingLabels.push(source.labels[examples[order[k]]]);
-    }
+    state = lstmStep(layer, model.recurrentActivation, stepInputs[step], state);
+    all.push(state.h);
+    if (active > stillRunning) spiking.push(tf.slice(state.h, [stillRunning, 0], [active - stillRunning, layer.units]));
   }
-
-  const hidden = spikingStates.length === 1 ? spikingStates[0] : tf.concat(spikingStates, 0);
-  const logProbabilities = tf.logSoftmax(denseLogits(model, hidden));
-  const oneHot = tf.oneHot(tf.tensor1d(spikingLabels, 'int32'), model.classes);
-  const crossEntropy = tf.neg(tf.sum(tf.mul(oneHot, logProbabilities), 1));
-  if (beta === 0) return tf.mean(crossEntropy);
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logProbabilities), logProbabilities), 1));
-  return tf.mean(tf.sub(crossEntropy, tf.mul(beta, entropy)));
+  return { all, spiking };
 }

@@ -1,25 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildFrameMatrix, type FrameSequences } from './data/frames.js';
-import { denseLogits, lstmStep, projectInputs, type LstmState, type RcLstm } from './model.js';
+import { outputLogits, stackStep, type LstmState } from './forward.js';
+import type { RcModel } from './model.js';
+import { outputProbabilities, readOutputRow } from './output.js';
 
 /** Outcome of rank-coding inference over a list of examples, in the order given. */
 export interface SpikeSearchResult {
   /** Spike step t_sp, 1-based: 1 is the first frame; T when no step crossed the threshold. */
-  spikeSteps: Uint8Array;
+  spikeSteps: Int32Array;
   /** 1 where no step crossed the threshold (t_sp was set to T). */
   noSpike: Uint8Array;
-  /** argmax of the output at t_sp. */
+  /** Predicted class at t_sp. */
   predictions: Uint8Array;
-  /** max softmax output at t_sp. */
+  /** Confidence at t_sp: the max output score, or max(y, 1 - y) for one sigmoid unit. */
   confidences: Float32Array;
-  /** argmax of the output at the last frame; present only with `allFrames`. */
+  /** Predicted class at the last frame; present only with `allFrames`. */
   lastFramePredictions?: Uint8Array;
-  /** Frames run through the LSTM: the sum of t_sp, or count x T with `allFrames`. */
+  /** Frames run through the LSTM layers: the sum of t_sp, or count x T with `allFrames`. */
   framesComputed: number;
 }
 
 export interface SpikeSearchOptions {
-  /** Spike threshold theta on the max softmax output. */
+  /** Spike threshold theta (see trainer/output.ts for the rule of each output form). */
   threshold: number;
   /** Keep every example to the last frame, to also report last-frame predictions. */
   allFrames?: boolean;
@@ -27,15 +29,15 @@ export interface SpikeSearchOptions {
 
 /**
  * Runs the model without gradients and finds each example's spike step: the first
- * step whose max softmax output reaches the threshold. Examples leave the batch when
- * they spike (their rows are gathered out of the state), and the loop stops when
- * none is left, so it computes sum(t_sp) frames rather than count x T.
+ * step whose output crosses the threshold. Examples leave the batch when they
+ * spike (their rows are gathered out of every layer's state), and the loop stops
+ * when none is left, so it computes sum(t_sp) frames rather than count x T.
  */
-export function findSpikes(model: RcLstm, source: FrameSequences, examples: ArrayLike<number>, options: SpikeSearchOptions): SpikeSearchResult {
+export function findSpikes(model: RcModel, source: FrameSequences, examples: ArrayLike<number>, options: SpikeSearchOptions): SpikeSearchResult {
   const count = examples.length;
   const frames = source.frames;
   const result: SpikeSearchResult = {
-    spikeSteps: new Uint8Array(count),
+    spikeSteps: new Int32Array(count),
     noSpike: new Uint8Array(count),
     predictions: new Uint8Array(count),
     confidences: new Float32Array(count),
@@ -44,71 +46,67 @@ export function findSpikes(model: RcLstm, source: FrameSequences, examples: Arra
   };
   const spiked = new Uint8Array(count);
 
-  // active[k] is the position in `examples` of row k of the state.
+  // active[k] is the position in `examples` of row k of the states.
   let active = Int32Array.from({ length: count }, (_, position) => position);
-  let state: LstmState | undefined;
+  let states: LstmState[] | undefined;
   for (let step = 0; step < frames && active.length > 0; step++) {
     const activeExamples = Array.from(active, (position) => examples[position]);
     const frameValues = buildFrameMatrix(source, activeExamples, new Int32Array(active.length).fill(step));
-    const previous = state;
-    const next = tf.tidy(() => {
+    const previous = states;
+    // tf.tidy keeps only tensors it returns in arrays or plain objects, so the states travel flattened: scores, then h and c of each layer.
+    const kept = tf.tidy(() => {
       const input = tf.tensor2d(frameValues, [active.length, source.frameSize]);
-      const stepState = lstmStep(model, projectInputs(model, input), previous);
-      return { ...stepState, probabilities: tf.softmax(denseLogits(model, stepState.h)) };
-    });
-    if (previous !== undefined) tf.dispose([previous.h, previous.c]);
-    const probabilities = next.probabilities.dataSync();
-    next.probabilities.dispose();
+      const stepStates = stackStep(model, input, previous);
+      const scores = outputProbabilities(model, outputLogits(model, stepStates[stepStates.length - 1].h));
+      return [scores, ...stepStates.flatMap((state) => [state.h, state.c])];
+    }) as tf.Tensor2D[];
+    if (previous !== undefined) disposeStates(previous);
+    const [scoreTensor, ...stateTensors] = kept;
+    const nextStates = model.lstm.map((_, i) => ({ h: stateTensors[2 * i], c: stateTensors[2 * i + 1] }));
+    const scores = scoreTensor.dataSync();
+    scoreTensor.dispose();
     result.framesComputed += active.length;
 
     const isLastStep = step === frames - 1;
     const remainingRows: number[] = [];
     for (let row = 0; row < active.length; row++) {
       const position = active[row];
-      const { index, value } = argmaxRow(probabilities, row, model.classes);
-      if (!spiked[position] && (value >= options.threshold || isLastStep)) {
+      const reading = readOutputRow(model, scores, row, options.threshold);
+      if (!spiked[position] && (reading.spiked || isLastStep)) {
         spiked[position] = 1;
         result.spikeSteps[position] = step + 1;
-        result.noSpike[position] = value >= options.threshold ? 0 : 1;
-        result.predictions[position] = index;
-        result.confidences[position] = value;
+        result.noSpike[position] = reading.spiked ? 0 : 1;
+        result.predictions[position] = reading.prediction;
+        result.confidences[position] = reading.confidence;
       }
-      if (isLastStep && result.lastFramePredictions) result.lastFramePredictions[position] = index;
+      if (isLastStep && result.lastFramePredictions) result.lastFramePredictions[position] = reading.prediction;
       if (options.allFrames || !spiked[position]) remainingRows.push(row);
     }
 
-    state = { h: next.h, c: next.c };
+    states = nextStates;
     if (remainingRows.length < active.length) {
-      state = keepRows(state, remainingRows);
+      states = keepRows(states, remainingRows);
       active = Int32Array.from(remainingRows, (row) => active[row]);
     }
   }
-  if (state !== undefined) tf.dispose([state.h, state.c]);
+  if (states !== undefined) disposeStates(states);
   return result;
 }
 
-/** Keeps the given rows of the state and disposes the old tensors. tf.gather is safe here: no gradient flows. */
-function keepRows(state: LstmState, rows: number[]): LstmState | undefined {
+function disposeStates(states: LstmState[]): void {
+  for (const state of states) tf.dispose([state.h, state.c]);
+}
+
+/** Keeps the given rows of every layer's state and disposes the old tensors. tf.gather is safe here: no gradient flows. */
+function keepRows(states: LstmState[], rows: number[]): LstmState[] | undefined {
   if (rows.length === 0) {
-    tf.dispose([state.h, state.c]);
+    disposeStates(states);
     return undefined;
   }
   const smaller = tf.tidy(() => {
     const indices = tf.tensor1d(rows, 'int32');
-    return { h: tf.gather(state.h, indices), c: tf.gather(state.c, indices) };
+    return states.map((state) => ({ h: tf.gather(state.h, indices), c: tf.gather(state.c, indices) }));
   });
-  tf.dispose([state.h, state.c]);
+  disposeStates(states);
   return smaller;
-}
-
-function argmaxRow(values: ArrayLike<number>, row: number, width: number): { index: number; value: number } {
-  let index = 0;
-  let value = values[row * width];
-  for (let j = 1; j < width; j++) {
-    if (values[row * width + j] > value) {
-      value = values[row * width + j];
-      index = j;
-    }
-  }
-  return { index, value };
 }

@@ -1,17 +1,32 @@
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { assert, UserError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/files.js';
 import { log } from '../common/log.js';
+import { AdamOptimizer } from './adam.js';
 import { selectBackend, type BackendName } from './backend.js';
-import { loadTemporalMnist, MNIST_CLASSES, MNIST_LABELS, MNIST_PIXELS } from './data/temporal-mnist.js';
+import { betaForEpoch } from './beta-schedule.js';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint, type BestEpoch, type Checkpoint } from './checkpoint.js';
 import { evaluateFloat, type FloatEvaluation } from './evaluate.js';
 import { exportLayersModel, type ExportedModel, type RankcodeMetadata } from './export.js';
-import { createRcLstm, disposeRcLstm, initRcLstmWeights, readRcLstmWeights } from './model.js';
-import { resolveTrainOptions, type TrainOptions } from './options.js';
+import {
+  assignRcModelWeights,
+  createRcModel,
+  disposeRcModel,
+  initRcModelWeights,
+  readRcModelWeights,
+  trainableVariables,
+  type RcModel,
+  type RcModelShape,
+  type RcModelWeights,
+} from './model.js';
+import { resolveTrainOptions, type TrainInput, type TrainOptions } from './options.js';
 import { EpochProgress } from './progress.js';
 import { SeededRandom } from './random.js';
-import { trainEpoch, type EpochTotals } from './train-epoch.js';
+import { checkResumable, weightsAreFinite } from './resume.js';
+import { loadTrainingData, type TrainingData } from './task-data.js';
+import { NonFiniteLossError, trainEpoch, type EpochTotals } from './train-epoch.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 export const REPORT_FILE = 'report.json';
@@ -22,10 +37,15 @@ export interface EpochMetrics {
   /** Mean training loss of the epoch. */
   loss: number;
   train: EpochTotals;
-  /** Rank-coding inference on the validation split after the epoch. */
-  validation: FloatEvaluation;
+  /** Rank-coding inference on the validation split after the epoch; absent when the validation split is empty. */
+  validation?: FloatEvaluation;
+  /** Entropy weight of the epoch's loss. */
+  beta: number;
+  learningRate: number;
+  /** The epoch with the best validation accuracy at spike so far, which train() exports if the run ends here. */
+  bestEpoch: number;
   epochSeconds: number;
-  /** Seconds since the run started, data loading included. */
+  /** Seconds since the run started, data loading included, summed over resumed runs. */
   elapsedSeconds: number;
   /** Live tensors after the epoch; a count that grows across epochs is a leak. */
   tensors: number;
@@ -34,61 +54,103 @@ export interface EpochMetrics {
 export interface TrainResult {
   options: TrainOptions;
   backend: BackendName;
+  /** Metrics of every epoch, those before a resume included. */
   epochs: EpochMetrics[];
-  /** Float figures on the test split, with rank-coding and last-frame inference. */
-  test: FloatEvaluation;
+  /** The exported epoch. */
+  best: BestEpoch;
+  /** Float figures of the exported model on the test split, with rank-coding and last-frame inference; null when the test split is empty. */
+  test: FloatEvaluation | null;
+  /** Class names in output order. */
+  labels: string[];
+  /** Frames per sequence (T). */
+  frames: number;
   model: ExportedModel;
   metricsPath: string;
   reportPath: string;
+  checkpointPath: string;
+  /** Completed epochs of the checkpoint this run resumed from; undefined for a new run. */
+  resumedFromEpoch?: number;
   /** Seconds of the whole run: backend start, data loading, training, test and export. */
   wallSeconds: number;
 }
 
+/** The loss or the weights became NaN or infinite; the message names the epoch, the batch and the checkpoint kept. */
+export class TrainingDivergedError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
 /**
- * Trains an LSTM classifier on temporal MNIST with rank coding (or EOS), then
- * evaluates it on the test split. Writes model.json, weights.bin, metrics.jsonl and
- * report.json to `options.outDir`, and replaces an existing metrics.jsonl because it
- * contains one line per epoch of this run. Options left out take DEFAULT_TRAIN_OPTIONS.
+ * Trains a rank-coding (or EOS) classifier on the task of the options. After each
+ * epoch it evaluates the validation split, appends a line to metrics.jsonl and
+ * writes checkpoint.bin atomically. At the end it exports the epoch with the best
+ * validation accuracy at spike (ties: the lower validation mean t_sp, then the
+ * earlier epoch) to model.json and weights.bin, evaluates it on the test split and
+ * writes report.json. A new run replaces the metrics and the checkpoint in
+ * `outDir`. With `resume`, the run continues from the checkpoint, and on the same
+ * backend it gives the same weights as an uninterrupted run.
  */
-export async function trainTemporalMnist(options: Partial<TrainOptions> = {}): Promise<TrainResult> {
-  const settings = resolveTrainOptions(options);
+export async function train(input: TrainInput = {}): Promise<TrainResult> {
+  const settings = resolveTrainOptions(input);
   const startTime = performance.now();
-  const elapsedSeconds = () => (performance.now() - startTime) / 1000;
   const backend = await selectBackend(settings.backend);
+  const data = loadTrainingData(settings);
+  log.info(`${data.description}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
+  if (data.validation.count === 0) log.warn('the validation split is empty, so every epoch counts as the best and the last epoch is exported');
 
-  const data = loadTemporalMnist(settings);
-  log.info(
-    `temporal MNIST, T = ${settings.frames}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`,
-  );
-
+  const shape = modelShape(settings, data);
   mkdirSync(settings.outDir, { recursive: true });
   const metricsPath = join(settings.outDir, METRICS_FILE);
-  rmSync(metricsPath, { force: true });
+  const checkpointPath = join(settings.outDir, CHECKPOINT_FILE);
+  let checkpoint: Checkpoint | undefined;
+  if (settings.resume) {
+    checkpoint = readCheckpoint(checkpointPath);
+    checkResumable(checkpoint, settings, shape, backend, checkpointPath);
+    log.info(`resuming from ${checkpointPath} after epoch ${checkpoint.epoch} of ${settings.epochs}`);
+  } else if (existsSync(checkpointPath)) {
+    log.info(`starting a new run in ${settings.outDir}: removed the checkpoint of the earlier run there (pass --resume to continue a run instead)`);
+    rmSync(checkpointPath);
+  }
 
-  const shape = { inputSize: MNIST_PIXELS, units: settings.units, classes: MNIST_CLASSES };
-  const model = createRcLstm(initRcLstmWeights(shape, settings.seed));
-  const optimizer = tf.train.adam(settings.learningRate);
+  const model = createRcModel(checkpoint?.weights ?? initRcModelWeights(shape, settings.seed));
+  const optimizer = new AdamOptimizer(settings.learningRate);
   const random = new SeededRandom(settings.seed ^ 0x5eed5eed);
-  const batches = Math.ceil(data.train.count / settings.batchSize);
-  const epochs: EpochMetrics[] = [];
+  if (checkpoint !== undefined) {
+    optimizer.setState(checkpoint.adam, trainableVariables(model));
+    random.setState(checkpoint.random);
+  }
+  const priorSeconds = checkpoint?.elapsedSeconds ?? 0;
+  const elapsedSeconds = () => priorSeconds + (performance.now() - startTime) / 1000;
+  const epochs: EpochMetrics[] = checkpoint?.metrics ?? [];
+  let best = checkpoint?.best;
+  let bestWeights = checkpoint?.bestWeights;
+  writeFileAtomic(metricsPath, epochs.map((metrics) => `${JSON.stringify(metrics)}\n`).join(''));
+
   try {
-    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    for (let epoch = epochs.length + 1; epoch <= settings.epochs; epoch++) {
       const epochStart = performance.now();
-      const progress = new EpochProgress(settings.progress, epoch, settings.epochs, batches);
-      let train: EpochTotals;
-      try {
-        train = trainEpoch(model, optimizer, data.train, settings, random, (done, totals) =>
-          progress.update(done, totals.loss, totals.meanSpikeStep),
-        );
-      } finally {
-        progress.stop();
+      const beta = betaForEpoch(settings.betaSchedule, epoch - 1);
+      const train = runEpoch(model, optimizer, data, settings, random, epoch, beta, checkpointPath);
+      const weights = readRcModelWeights(model);
+      if (!weightsAreFinite(weights)) {
+        throw new TrainingDivergedError(`training diverged: the weights became NaN or infinite in epoch ${epoch}; ${advice(settings, epoch, checkpointPath)}`);
       }
-      const validation = evaluateFloat(model, data.validation, { threshold: settings.threshold });
+      const validation = data.validation.count > 0 ? evaluateFloat(model, data.validation, { threshold: settings.threshold }) : undefined;
+      const candidate: BestEpoch = { epoch, accuracyAtSpike: validation?.accuracyAtSpike ?? null, meanSpikeStep: validation?.meanSpikeStep ?? null, beta };
+      if (best === undefined || bestWeights === undefined || isBetter(candidate, best)) {
+        best = candidate;
+        bestWeights = weights;
+      }
       const metrics: EpochMetrics = {
         epoch,
         loss: train.loss,
         train,
         validation,
+        beta,
+        learningRate: settings.learningRate,
+        bestEpoch: best.epoch,
         epochSeconds: (performance.now() - epochStart) / 1000,
         elapsedSeconds: elapsedSeconds(),
         tensors: tf.memory().numTensors,
@@ -96,53 +158,173 @@ export async function trainTemporalMnist(options: Partial<TrainOptions> = {}): P
       epochs.push(metrics);
       appendFileSync(metricsPath, `${JSON.stringify(metrics)}\n`);
       log.info(formatEpoch(metrics, settings.epochs));
+      writeCheckpoint(checkpointPath, {
+        epoch,
+        options: settings,
+        backend,
+        random: random.getState(),
+        adam: optimizer.getState(),
+        weights,
+        best,
+        bestWeights,
+        metrics: epochs,
+        elapsedSeconds: elapsedSeconds(),
+      });
     }
-
-    const test = evaluateFloat(model, data.test, { threshold: settings.threshold, lastFrame: true });
-    log.info(
-      `test: accuracy at spike ${percent(test.accuracyAtSpike)}, mean t_sp ${test.meanSpikeStep.toFixed(2)} of ${settings.frames}, ` +
-        `no spike ${percent(test.noSpikeRate)}, frames never computed ${percent(test.framesSkippedShare)}`,
-    );
-
-    const metadata: RankcodeMetadata = {
-      version: 1,
-      task: settings.task,
-      mode: settings.mode,
-      threshold: settings.threshold,
-      beta: settings.beta,
-      labels: MNIST_LABELS,
-      frames: settings.frames,
-      frameShape: [MNIST_PIXELS],
-      input: { kind: 'binary', min: 0, max: 1 },
-    };
-    const exported = await exportLayersModel(readRcLstmWeights(model), metadata, settings.outDir);
-    const reportPath = join(settings.outDir, REPORT_FILE);
-    const wallSeconds = elapsedSeconds();
-    const report = {
-      task: settings.task,
-      mode: settings.mode,
-      backend,
-      settings: { ...settings, progress: undefined },
-      trainExamples: data.train.count,
-      epochs: settings.epochs,
-      test,
-      wallSeconds,
-    };
-    writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    log.info(`wrote ${exported.modelPath}, ${exported.weightsPath} and ${reportPath} after ${wallSeconds.toFixed(1)} s`);
-    return { options: settings, backend, epochs, test, model: exported, metricsPath, reportPath, wallSeconds };
+    assert(best !== undefined, 'a finished run has a best epoch');
+    assert(bestWeights !== undefined, 'a finished run has the weights of its best epoch');
+    return await finish({ settings, backend, data, model, best, bestWeights, epochs, metricsPath, checkpointPath, resumedFromEpoch: checkpoint?.epoch, elapsedSeconds, startTime });
   } finally {
     optimizer.dispose();
-    disposeRcLstm(model);
+    disposeRcModel(model);
   }
+}
+
+/** Trains on temporal MNIST and ignores `input.task`; the main job calls it. */
+export async function trainTemporalMnist(input: TrainInput = {}): Promise<TrainResult & { test: FloatEvaluation }> {
+  const result = await train({ ...input, task: 'temporal-mnist' });
+  assert(result.test !== null, 'temporal MNIST always has a test split');
+  return { ...result, test: result.test };
+}
+
+function modelShape(settings: TrainOptions, data: TrainingData): RcModelShape {
+  return {
+    inputSize: data.frameShape.reduce((product, size) => product * size, 1),
+    lstmUnits: settings.units,
+    denseUnits: settings.head,
+    classes: data.labels.length,
+    output: settings.output ?? data.defaultOutput,
+    recurrentActivation: settings.recurrentActivation,
+  };
+}
+
+function runEpoch(
+  model: RcModel,
+  optimizer: AdamOptimizer,
+  data: TrainingData,
+  settings: TrainOptions,
+  random: SeededRandom,
+  epoch: number,
+  beta: number,
+  checkpointPath: string,
+): EpochTotals {
+  const batches = Math.ceil(data.train.count / settings.batchSize);
+  const progress = new EpochProgress(settings.progress, epoch, settings.epochs, batches);
+  try {
+    return trainEpoch(model, optimizer, data.train, { ...settings, beta }, random, (done, totals) => progress.update(done, totals.loss, totals.meanSpikeStep));
+  } catch (error) {
+    if (!(error instanceof NonFiniteLossError)) throw error;
+    throw new TrainingDivergedError(
+      `training diverged: the loss is ${error.loss} and the gradient norm ${error.gradientNorm} at epoch ${epoch}, batch ${error.batch} of ${error.batches}, ` +
+        `so that batch was not applied; ${advice(settings, epoch, checkpointPath)}`,
+    );
+  } finally {
+    progress.stop();
+  }
+}
+
+function advice(settings: TrainOptions, epoch: number, checkpointPath: string): string {
+  const kept = epoch > 1 ? `the checkpoint of epoch ${epoch - 1} in ${checkpointPath} is kept` : 'no checkpoint exists because the first epoch did not complete';
+  const remedy = `lower --lr (now ${settings.learningRate})${settings.clipNorm === undefined ? ' or set --clip-norm' : ''}`;
+  return epoch > 1 ? `${kept}; ${remedy} and continue with --resume, or start over` : `${kept}; ${remedy} and start over`;
+}
+
+/** Returns true when `candidate` has a higher validation accuracy at spike than `best`, or the same accuracy and a lower mean t_sp. Without validation, the later epoch wins. */
+function isBetter(candidate: BestEpoch, best: BestEpoch): boolean {
+  if (candidate.accuracyAtSpike === null || best.accuracyAtSpike === null) return true;
+  if (candidate.accuracyAtSpike !== best.accuracyAtSpike) return candidate.accuracyAtSpike > best.accuracyAtSpike;
+  return (candidate.meanSpikeStep ?? Infinity) < (best.meanSpikeStep ?? Infinity);
+}
+
+interface FinishInput {
+  settings: TrainOptions;
+  backend: BackendName;
+  data: TrainingData;
+  model: RcModel;
+  best: BestEpoch;
+  bestWeights: RcModelWeights;
+  epochs: EpochMetrics[];
+  metricsPath: string;
+  checkpointPath: string;
+  resumedFromEpoch: number | undefined;
+  elapsedSeconds: () => number;
+  startTime: number;
+}
+
+/** Loads the best epoch's weights, evaluates them on the test split, exports the model and writes report.json. */
+async function finish(run: FinishInput): Promise<TrainResult> {
+  const { settings, data, model, best } = run;
+  assignRcModelWeights(model, run.bestWeights);
+  const test = data.test.count > 0 ? evaluateFloat(model, data.test, { threshold: settings.threshold, lastFrame: true }) : null;
+  if (test === null) log.warn('the test split is empty: pass a test file or a test share to measure the exported model');
+  else {
+    log.info(
+      `test (epoch ${best.epoch}): accuracy at spike ${percent(test.accuracyAtSpike)}, mean t_sp ${test.meanSpikeStep.toFixed(2)} of ${data.frames}, ` +
+        `no spike ${percent(test.noSpikeRate)}, frames never computed ${percent(test.framesSkippedShare)}`,
+    );
+  }
+
+  const metadata: RankcodeMetadata = {
+    version: 1,
+    task: settings.task,
+    mode: settings.mode,
+    threshold: settings.threshold,
+    beta: best.beta,
+    labels: data.labels,
+    frames: data.frames,
+    frameShape: data.frameShape,
+    input: data.input,
+  };
+  const exported = await exportLayersModel(run.bestWeights, metadata, settings.outDir);
+  const reportPath = join(settings.outDir, REPORT_FILE);
+  const wallSeconds = (performance.now() - run.startTime) / 1000;
+  const report = {
+    task: settings.task,
+    mode: settings.mode,
+    backend: run.backend,
+    settings: { ...settings, progress: undefined },
+    model: { lstmUnits: model.lstmUnits, denseUnits: model.denseUnits, output: model.output, recurrentActivation: model.recurrentActivation, classes: model.classes },
+    labels: data.labels,
+    frames: data.frames,
+    trainExamples: data.train.count,
+    validationExamples: data.validation.count,
+    testExamples: data.test.count,
+    epochs: settings.epochs,
+    exportedEpoch: best.epoch,
+    best,
+    resumedFromEpoch: run.resumedFromEpoch,
+    test,
+    trainingSeconds: run.elapsedSeconds(),
+    wallSeconds,
+  };
+  writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  log.info(`wrote ${exported.modelPath} (epoch ${best.epoch}), ${exported.weightsPath} and ${reportPath} after ${wallSeconds.toFixed(1)} s`);
+  return {
+    options: settings,
+    backend: run.backend,
+    epochs: run.epochs,
+    best,
+    test,
+    labels: data.labels,
+    frames: data.frames,
+    model: exported,
+    metricsPath: run.metricsPath,
+    reportPath,
+    checkpointPath: run.checkpointPath,
+    resumedFromEpoch: run.resumedFromEpoch,
+    wallSeconds,
+  };
 }
 
 function formatEpoch(metrics: EpochMetrics, epochs: number): string {
   const { validation, train } = metrics;
+  const validationText =
+    validation === undefined
+      ? 'no validation split'
+      : `validation accuracy at spike ${percent(validation.accuracyAtSpike)}, mean t_sp ${validation.meanSpikeStep.toFixed(2)}, no spike ${percent(validation.noSpikeRate)}`;
   return (
-    `epoch ${metrics.epoch}/${epochs}: loss ${metrics.loss.toFixed(4)}, training mean t_sp ${train.meanSpikeStep.toFixed(2)}, ` +
-    `validation accuracy at spike ${percent(validation.accuracyAtSpike)}, mean t_sp ${validation.meanSpikeStep.toFixed(2)}, ` +
-    `no spike ${percent(validation.noSpikeRate)}, ${metrics.epochSeconds.toFixed(1)} s`
+    `epoch ${metrics.epoch}/${epochs}: loss ${metrics.loss.toFixed(4)}, beta ${metrics.beta}, training mean t_sp ${train.meanSpikeStep.toFixed(2)}, ` +
+    `${validationText}, ${metrics.epochSeconds.toFixed(1)} s`
   );
 }
 

@@ -1,30 +1,22 @@
 /**
  * The C target: portable C99, integer only. It emits <prefix>_model.h and
  * <prefix>_model.c from the templates in targets/c/templates (the weights,
- * requantization tables, biases and activation tables as const arrays, plus the
- * streaming API) and copies the model-independent runtime rc_runtime.h/.c.
+ * requantization tables, biases and activation tables as const arrays, the
+ * layer calls and the streaming API) and copies the model-independent runtime:
+ * rc_runtime.h/.c and the layer kernels rc_layers.h, rc_layers.c, rc_lstm.c, rc_gru.c.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../../common/errors.js';
-import {
-  ACT_TABLE_SHIFT,
-  ACT_TABLE_SIZE,
-  EXP_INPUT_LIMIT,
-  EXP_TABLE,
-  EXP_TABLE_SHIFT,
-  EXP_TABLE_SIZE,
-  SIGMOID_TABLE,
-  TANH_TABLE,
-} from '../fixed-point.js';
-import { escapeCComment, escapeCString, formatArrayBody, formatInt32 } from '../c-syntax.js';
+import { escapeCComment, formatArrayBody, formatInt32 } from '../c-syntax.js';
 import type { QDenseLayer, QLstmLayer, QModel } from '../qmodel.js';
 import { PACKAGE_ROOT, loadSharedPartial, renderTemplate } from '../render.js';
 import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
+import { buildCNetworkView, modelCView } from './c-view.js';
 
 const TARGET_FOLDER = 'targets/c';
 /** Model-independent runtime sources, copied unchanged into every output folder. */
-const C_RUNTIME_FILES = ['rc_runtime.h', 'rc_runtime.c'];
+const C_RUNTIME_FILES = ['rc_runtime.h', 'rc_runtime.c', 'rc_layers.h', 'rc_layers.c', 'rc_lstm.c', 'rc_gru.c'];
 
 /** Output file name of each template: model.h.mustache gives <prefix>_model.h. */
 function outputName(templatePath: string, prefix: string): string {
@@ -45,31 +37,21 @@ function splitLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
   return { lstm, dense };
 }
 
-/** Builds the complete template view: every number and string already formatted for C. */
+/**
+ * Builds the view of a model of one int8 LSTM layer and one dense layer, with
+ * one field per constant. The cortex-m target renders its templates from it,
+ * while the C target renders any layer stack from buildCNetworkView.
+ */
 export function buildCView(context: EmitContext): Record<string, unknown> {
-  const { qmodel, prefix } = context;
-  const { lstm, dense } = splitLayers(qmodel);
+  const { lstm, dense } = splitLayers(context.qmodel);
   const int8Rows = (values: number[]) => formatArrayBody(values, 20);
   const int32Values = (values: ArrayLike<number>) => formatArrayBody(values, 8, '  ', formatInt32);
   return {
-    prefix,
-    macroPrefix: prefix.toUpperCase(),
-    guard: `${prefix.toUpperCase()}_MODEL_H`,
-    inputSize: qmodel.inputSize,
+    ...modelCView(context),
     units: lstm.units,
     gateRows: 4 * lstm.units,
-    classes: dense.units,
-    spikeBound: qmodel.spikeBound,
-    threshold: String(qmodel.threshold),
-    inputScale: qmodel.inputScale.toPrecision(9),
-    framesText: qmodel.frames > 0 ? `sequences of ${qmodel.frames} frames` : 'sequences of unstated length',
     lstmName: escapeCComment(lstm.name),
     denseName: escapeCComment(dense.name),
-    actTableSize: ACT_TABLE_SIZE,
-    actTableShift: ACT_TABLE_SHIFT,
-    expTableSize: EXP_TABLE_SIZE,
-    expTableShift: EXP_TABLE_SHIFT,
-    expInputLimit: EXP_INPUT_LIMIT,
     lstmKernel: int8Rows(lstm.kernel),
     lstmKernelMult: formatArrayBody(lstm.kernelRequant.mult, 12),
     lstmKernelShift: formatArrayBody(lstm.kernelRequant.shift, 16),
@@ -81,10 +63,6 @@ export function buildCView(context: EmitContext): Record<string, unknown> {
     denseMult: formatArrayBody(dense.requant.mult, 12),
     denseShift: formatArrayBody(dense.requant.shift, 16),
     denseBias: int32Values(dense.bias),
-    sigmoidTable: formatArrayBody(SIGMOID_TABLE, 12),
-    tanhTable: formatArrayBody(TANH_TABLE, 12),
-    expTable: int32Values(EXP_TABLE),
-    labels: qmodel.labels.map((label) => `  "${escapeCString(label)}"`).join(',\n'),
   };
 }
 
@@ -93,7 +71,7 @@ export const cTarget: TargetDriver = {
   async emit(context: EmitContext): Promise<EmittedFile[]> {
     const manifest = readCManifest();
     assert(manifest.name === 'c', () => `targets/c/manifest.json names the target "${manifest.name}"`);
-    const view = buildCView(context);
+    const view = buildCNetworkView(context);
     const partials = { provenance: loadSharedPartial('provenance-c') };
     const files: EmittedFile[] = manifest.templates.map((templatePath) => {
       const template = `${TARGET_FOLDER}/${templatePath}`;

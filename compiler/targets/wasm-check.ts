@@ -1,20 +1,26 @@
 /**
  * Checks that a quantized model fits the WebAssembly runtime before any code is
  * generated: the layer order it supports, matching sizes, integer ranges, and
- * dot products that cannot overflow their int32 accumulators.
+ * dot products that cannot overflow their accumulators.
  */
 import { UserError } from '../../common/errors.js';
 import { INT32_MAX, INT32_MIN } from '../fixed-point.js';
-import type { QDenseLayer, QLstmLayer, QModel, Requant } from '../qmodel.js';
+import { type QDenseLayer, type QLayer, type QModel, type QRecurrentLayer, type Requant, type WeightBits, gateRows } from '../qmodel.js';
 
 /** Largest magnitude of an int8 frame value: Int8Array frames may hold -128. */
 export const MAX_FRAME_MAGNITUDE = 128;
-/** Largest magnitude of a Q0.15 hidden state value. */
+/** Largest magnitude of an int16 layer input: a Q0.15 hidden state or a hidden dense output. */
 export const MAX_HIDDEN_MAGNITUDE = 32768;
+/** Accumulator bounds: int8 weights sum in i32, int16 weights in i64 with |acc| < 2^47 so that acc * mult fits. */
+const ACCUMULATOR_LIMITS: Record<WeightBits, number> = { 8: INT32_MAX, 16: 2 ** 47 - 1 };
+const ACCUMULATOR_LIMIT_TEXT: Record<WeightBits, string> = { 8: '2^31 - 1', 16: '2^47 - 1' };
+const WEIGHT_RANGES: Record<WeightBits, [number, number]> = { 8: [-128, 127], 16: [-32768, 32767] };
+const KIND_NAMES = { lstm: 'LSTM', gru: 'GRU', dense: 'dense' };
+const GATE_ACTIVATIONS = new Set(['sigmoid', 'hard_sigmoid_keras2', 'hard_sigmoid_keras3']);
 
-/** The layers in runtime order: zero or more LSTM layers, then the dense head. */
+/** The layers in runtime order: recurrent layers, hidden dense layers, then the dense head. */
 export interface LayerPlan {
-  lstms: QLstmLayer[];
+  layers: QLayer[];
   head: QDenseLayer;
 }
 
@@ -41,63 +47,61 @@ function checkRequant(requant: Requant, rows: number, subject: string): void {
 }
 
 /**
- * Rejects a row whose accumulator could leave the int32 range, that is when
- * sum_j |w_rj| * maxInput > 2^31 - 1. The runtime's i32 sums wrap, so such a row
+ * Checks a weight matrix and rejects a row whose accumulator could leave its
+ * range: sum_j |w_rj| * maxInput must stay within int32 for int8 weights and
+ * below 2^47 for int16 weights. The runtime's i32 sums wrap, so such a row
  * could differ from the reference, which sums exactly.
  */
-function checkAccumulatorBound(kernel: number[], rows: number, columns: number, maxInput: number, subject: string): void {
+function checkMatrix(kernel: number[], bits: WeightBits, rows: number, columns: number, maxInput: number, subject: string): void {
+  if (bits !== 8 && bits !== 16) throw new UserError(`${subject} has weightBits ${String(bits)}, expected 8 or 16`);
+  checkLength(kernel, rows * columns, subject);
+  checkIntegers(kernel, WEIGHT_RANGES[bits][0], WEIGHT_RANGES[bits][1], subject);
   for (let r = 0; r < rows; r++) {
     let absoluteSum = 0;
     for (let j = 0; j < columns; j++) absoluteSum += Math.abs(kernel[r * columns + j]);
     const bound = absoluteSum * maxInput;
-    if (bound > INT32_MAX) {
+    if (bound > ACCUMULATOR_LIMITS[bits]) {
       throw new UserError(
-        `${subject} row ${r}: sum |w| * max |x| = ${bound} exceeds 2^31 - 1, so its int32 accumulator could overflow; ` +
+        `${subject} row ${r}: sum |w| * max |x| = ${bound} exceeds ${ACCUMULATOR_LIMIT_TEXT[bits]}, so its accumulator could overflow; ` +
           'use fewer inputs or units in this layer',
       );
     }
   }
 }
 
-function checkLstm(layer: QLstmLayer, inputSize: number, inputIsFrame: boolean): void {
-  const subject = `LSTM layer "${layer.name}"`;
-  const rows = 4 * layer.units;
-  if (layer.inputSize !== inputSize) {
-    throw new UserError(`${subject} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
-  }
+function checkRecurrent(layer: QRecurrentLayer, inputSize: number, maxInput: number): void {
+  const subject = `${layer.kind.toUpperCase()} layer "${layer.name}"`;
   if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${subject} has ${layer.units} units, expected at least 1`);
-  if (layer.recurrentActivation !== 'sigmoid') {
-    throw new UserError(`${subject} has recurrentActivation ${layer.recurrentActivation}, and the wasm target supports only sigmoid`);
+  const rows = gateRows(layer);
+  if (!GATE_ACTIVATIONS.has(layer.recurrentActivation)) {
+    throw new UserError(`${subject} has recurrentActivation ${layer.recurrentActivation}, and the wasm target supports ${[...GATE_ACTIVATIONS].join(', ')}`);
   }
-  checkLength(layer.kernel, rows * inputSize, `${subject} kernel`);
-  checkLength(layer.recurrentKernel, rows * layer.units, `${subject} recurrentKernel`);
+  checkMatrix(layer.kernel, layer.weightBits, rows, inputSize, maxInput, `${subject} kernel`);
+  checkMatrix(layer.recurrentKernel, layer.weightBits, rows, layer.units, MAX_HIDDEN_MAGNITUDE, `${subject} recurrentKernel`);
   checkLength(layer.bias, rows, `${subject} bias`);
-  checkIntegers(layer.kernel, -128, 127, `${subject} kernel`);
-  checkIntegers(layer.recurrentKernel, -128, 127, `${subject} recurrentKernel`);
   checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${subject} bias`);
+  if (layer.kind === 'gru') {
+    checkLength(layer.recurrentBias, rows, `${subject} recurrentBias`);
+    checkIntegers(layer.recurrentBias, INT32_MIN, INT32_MAX, `${subject} recurrentBias`);
+  }
   checkRequant(layer.kernelRequant, rows, `${subject} kernelRequant`);
   checkRequant(layer.recurrentRequant, rows, `${subject} recurrentRequant`);
-  const maxInput = inputIsFrame ? MAX_FRAME_MAGNITUDE : MAX_HIDDEN_MAGNITUDE;
-  checkAccumulatorBound(layer.kernel, rows, inputSize, maxInput, `${subject} kernel`);
-  checkAccumulatorBound(layer.recurrentKernel, rows, layer.units, MAX_HIDDEN_MAGNITUDE, `${subject} recurrentKernel`);
 }
 
-function checkDense(layer: QDenseLayer, inputSize: number, inputIsFrame: boolean): void {
+function checkDense(layer: QDenseLayer, inputSize: number, maxInput: number, isHead: boolean): void {
   const subject = `dense layer "${layer.name}"`;
-  if (layer.inputSize !== inputSize) {
-    throw new UserError(`${subject} takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
-  }
   if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${subject} has ${layer.units} units, expected at least 1`);
-  if (layer.activation !== 'softmax') {
-    throw new UserError(`${subject} has activation ${layer.activation}, and the wasm target supports only softmax`);
+  if (isHead && layer.activation !== 'softmax') {
+    throw new UserError(`${subject} is the last layer with activation ${layer.activation}, and the wasm target needs softmax there`);
   }
-  checkLength(layer.kernel, layer.units * inputSize, `${subject} kernel`);
+  if (!isHead && layer.activation !== 'relu' && layer.activation !== 'linear') {
+    throw new UserError(`${subject} is a hidden layer with activation ${layer.activation}, and the wasm target supports relu and linear there`);
+  }
+  if (!isHead) checkIntegers([layer.outputFracBits], 0, 15, `${subject} outputFracBits`);
+  checkMatrix(layer.kernel, layer.weightBits, layer.units, inputSize, maxInput, `${subject} kernel`);
   checkLength(layer.bias, layer.units, `${subject} bias`);
-  checkIntegers(layer.kernel, -128, 127, `${subject} kernel`);
   checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${subject} bias`);
   checkRequant(layer.requant, layer.units, `${subject} requant`);
-  const maxInput = inputIsFrame ? MAX_FRAME_MAGNITUDE : MAX_HIDDEN_MAGNITUDE;
-  checkAccumulatorBound(layer.kernel, layer.units, inputSize, maxInput, `${subject} kernel`);
 }
 
 /**
@@ -118,19 +122,23 @@ export function planLayers(model: QModel): LayerPlan {
   if (head === undefined || head.kind !== 'dense') {
     throw new UserError('the last layer of the model must be a dense layer, which gives the logits');
   }
-  const lstms: QLstmLayer[] = [];
-  let inputSize = model.inputSize;
-  for (const layer of model.layers.slice(0, -1)) {
-    if (layer.kind !== 'lstm') {
-      throw new UserError(`layer "${layer.name}" is a ${layer.kind} layer before the last layer; the wasm target supports LSTM layers followed by one dense layer`);
-    }
-    checkLstm(layer, inputSize, lstms.length === 0);
-    lstms.push(layer);
-    inputSize = layer.units;
+  const firstDense = model.layers.findIndex((layer) => layer.kind === 'dense');
+  const late = model.layers.slice(firstDense).find((layer) => layer.kind !== 'dense');
+  if (late !== undefined) {
+    throw new UserError(`layer "${late.name}" (${KIND_NAMES[late.kind]}) follows a dense layer; the wasm target supports recurrent layers, then dense layers`);
   }
-  checkDense(head, inputSize, lstms.length === 0);
+  let inputSize = model.inputSize;
+  model.layers.forEach((layer, index) => {
+    if (layer.inputSize !== inputSize) {
+      throw new UserError(`${KIND_NAMES[layer.kind]} layer "${layer.name}" takes ${layer.inputSize} inputs, but the layer below gives ${inputSize}`);
+    }
+    const maxInput = index === 0 ? MAX_FRAME_MAGNITUDE : MAX_HIDDEN_MAGNITUDE;
+    if (layer.kind === 'dense') checkDense(layer, inputSize, maxInput, layer === head);
+    else checkRecurrent(layer, inputSize, maxInput);
+    inputSize = layer.units;
+  });
   if (model.labels.length !== head.units) {
     throw new UserError(`the model has ${model.labels.length} labels but ${head.units} logits`);
   }
-  return { lstms, head };
+  return { layers: model.layers, head };
 }

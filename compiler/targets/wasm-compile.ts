@@ -10,7 +10,7 @@ import asc from 'assemblyscript/asc';
 import { PACKAGE_ROOT } from '../render.js';
 
 /** Kernel files of runtime-as/ that a model module imports, in the order they are emitted. */
-export const RUNTIME_SOURCE_FILES = ['fixed-point.ts', 'dot.ts', 'lstm.ts', 'dense.ts', 'spike.ts', 'memory.ts', 'stream.ts'];
+export const RUNTIME_SOURCE_FILES = ['fixed-point.ts', 'dot.ts', 'matrix.ts', 'gates.ts', 'lstm.ts', 'gru.ts', 'dense.ts', 'spike.ts', 'memory.ts', 'stream.ts'];
 
 /** Version of the AssemblyScript compiler in use, recorded in the provenance of model.wasm. */
 export const ASC_VERSION: string = asc.version;

@@ -3,7 +3,7 @@
  * number and string is formatted here, so the templates stay logic-free.
  */
 import { EXP_TABLE, SIGMOID_TABLE, TANH_TABLE } from '../fixed-point.js';
-import type { QModel } from '../qmodel.js';
+import { type GateActivation, type QLayer, type QModel, gateRows } from '../qmodel.js';
 import type { LayerPlan } from './wasm-check.js';
 
 /** Values per line in emitted weight arrays and tables. */
@@ -53,32 +53,111 @@ export interface AssemblyScriptViewOptions {
   ascArguments: string[];
 }
 
+const GATE_KINDS: Record<GateActivation, number> = { sigmoid: 0, hard_sigmoid_keras2: 1, hard_sigmoid_keras3: 2 };
+
+interface DataArray {
+  comment: string;
+  name: string;
+  type: string;
+  values: string;
+}
+
+interface Buffer {
+  comment: string;
+  name: string;
+  bytes: number;
+}
+
+interface LayerSection {
+  heading: string;
+  arrays: DataArray[];
+  buffers: Buffer[];
+  call: string;
+}
+
+function weightArray(name: string, values: number[], bits: 8 | 16, rows: number, columns: number, what: string): DataArray {
+  const type = bits === 8 ? 'i8' : 'i16';
+  return { comment: `${what}: ${bits === 8 ? 'int8' : 'int16'} [${rows}][${columns}], row-major.`, name, type, values: formatIntegerLines(values) };
+}
+
+/** Builds the data, state buffers and step call of layer `index`, which reads `input` (an address). */
+function layerSection(layer: QLayer, index: number, input: string, isHead: boolean): LayerSection {
+  const prefix = isHead ? 'HEAD' : `LAYER${index}`;
+  const inputIsInt16 = index === 0 ? 'false' : 'true';
+  const wide = layer.weightBits === 16 ? 'true' : 'false';
+  const name = quoteText(layer.name);
+  if (layer.kind === 'dense') {
+    const rowParams: DataArray = {
+      comment: `Per row: multiplier, shift, bias (2^-${layer.outputFracBits} units).`,
+      name: `${prefix}_ROW_PARAMS`,
+      type: 'i32',
+      values: formatIntegerLines(interleaveRows([layer.requant.mult, layer.requant.shift, layer.bias], layer.units), 3),
+    };
+    const arrays = [weightArray(`${prefix}_KERNEL`, layer.kernel, layer.weightBits, layer.units, layer.inputSize, 'Kernel'), rowParams];
+    const args = `${input}, ${inputIsInt16}, ${layer.inputSize}, ${layer.units}, ${prefix}_KERNEL, ${wide}, ${prefix}_ROW_PARAMS`;
+    if (isHead) {
+      return {
+        heading: `Dense layer ${name}: ${layer.inputSize} inputs, ${layer.units} logits in Q.12.`,
+        arrays,
+        buffers: [{ comment: 'Logits, int32 Q.12.', name: 'LOGITS', bytes: 4 * layer.units }],
+        call: `denseLogits(${args}, LOGITS);`,
+      };
+    }
+    const format = `Q${15 - layer.outputFracBits}.${layer.outputFracBits}`;
+    return {
+      heading: `Layer ${index}: dense ${name}, ${layer.inputSize} inputs, ${layer.units} outputs, ${layer.activation}, int16 ${format}.`,
+      arrays,
+      buffers: [{ comment: `Output, int16 ${format}.`, name: `${prefix}_OUTPUT`, bytes: 2 * layer.units }],
+      call: `denseHidden(${args}, ${layer.activation === 'relu'}, ${prefix}_OUTPUT);`,
+    };
+  }
+  const rows = gateRows(layer);
+  const columns = [layer.kernelRequant.mult, layer.kernelRequant.shift, layer.recurrentRequant.mult, layer.recurrentRequant.shift, layer.bias];
+  if (layer.kind === 'gru') columns.push(layer.recurrentBias);
+  const rowParams: DataArray = {
+    comment:
+      'Per row: kernel multiplier, kernel shift, recurrent multiplier, recurrent shift, bias (Q3.12)' +
+      (layer.kind === 'gru' ? ', recurrent bias (Q3.12).' : '.'),
+    name: `${prefix}_ROW_PARAMS`,
+    type: 'i32',
+    values: formatIntegerLines(interleaveRows(columns, rows), columns.length),
+  };
+  const arrays = [
+    weightArray(`${prefix}_KERNEL`, layer.kernel, layer.weightBits, rows, layer.inputSize, 'Kernel'),
+    weightArray(`${prefix}_RECURRENT_KERNEL`, layer.recurrentKernel, layer.weightBits, rows, layer.units, 'Recurrent kernel'),
+    rowParams,
+  ];
+  const hidden: Buffer = { comment: 'Hidden state, int16 Q0.15.', name: `${prefix}_HIDDEN`, bytes: 2 * layer.units };
+  const gate = GATE_KINDS[layer.recurrentActivation];
+  const head = `${input}, ${inputIsInt16}, ${layer.inputSize}, ${layer.units}, ${prefix}_KERNEL, ${prefix}_RECURRENT_KERNEL, ${wide}, ${prefix}_ROW_PARAMS`;
+  if (layer.kind === 'lstm') {
+    return {
+      heading: `Layer ${index}: LSTM ${name}, ${layer.inputSize} inputs, ${layer.units} units, gate rows i, f, g, o, gates ${layer.recurrentActivation}.`,
+      arrays,
+      buffers: [hidden, { comment: 'Cell state, int32 Q16.15.', name: `${prefix}_CELL`, bytes: 4 * layer.units }],
+      call: `lstmStep(${head}, ${prefix}_HIDDEN, ${prefix}_CELL, GATES, ${gate}, SIGMOID_TABLE, TANH_TABLE);`,
+    };
+  }
+  return {
+    heading:
+      `Layer ${index}: GRU ${name}, ${layer.inputSize} inputs, ${layer.units} units, gate rows z, r, h, ` +
+      `gates ${layer.recurrentActivation}, reset_after ${layer.resetAfter}.`,
+    arrays,
+    buffers: [hidden],
+    call: `gruStep(${head}, ${layer.resetAfter}, ${prefix}_HIDDEN, GATES, ${gate}, SIGMOID_TABLE, TANH_TABLE);`,
+  };
+}
+
 /** Builds the view of model.ts, the AssemblyScript module of one model. */
 export function buildAssemblyScriptView(model: QModel, plan: LayerPlan, options: AssemblyScriptViewOptions): object {
-  const lstmLayers = plan.lstms.map((layer, index) => ({
-    index,
-    quotedName: quoteText(layer.name),
-    inputSize: layer.inputSize,
-    units: layer.units,
-    rows: 4 * layer.units,
-    inputAddress: index === 0 ? 'frame' : `LAYER${index - 1}_HIDDEN`,
-    inputIsInt16: index === 0 ? 'false' : 'true',
-    kernel: formatIntegerLines(layer.kernel),
-    recurrentKernel: formatIntegerLines(layer.recurrentKernel),
-    // One gate row per line.
-    rowParams: formatIntegerLines(
-      interleaveRows(
-        [layer.kernelRequant.mult, layer.kernelRequant.shift, layer.recurrentRequant.mult, layer.recurrentRequant.shift, layer.bias],
-        4 * layer.units,
-      ),
-      5,
-    ),
-    hiddenBytes: 2 * layer.units,
-    cellBytes: 4 * layer.units,
-  }));
-  const head = plan.head;
-  const lastLstm = plan.lstms.length - 1;
-  const widestUnits = Math.max(0, ...plan.lstms.map((layer) => layer.units));
+  const last = plan.layers.length - 1;
+  const layers = plan.layers.map((layer, index) => {
+    const previous = index === 0 ? undefined : plan.layers[index - 1];
+    const input = previous === undefined ? 'frame' : `LAYER${index - 1}_${previous.kind === 'dense' ? 'OUTPUT' : 'HIDDEN'}`;
+    return layerSection(layer, index, input, index === last);
+  });
+  // An LSTM uses 8 i32 per unit of scratch, a GRU 3 i32 and one int16.
+  const widestUnits = Math.max(0, ...plan.layers.map((layer) => (layer.kind === 'dense' ? 0 : layer.units)));
   return {
     provenance: options.provenance,
     ascVersion: options.ascVersion,
@@ -86,20 +165,12 @@ export function buildAssemblyScriptView(model: QModel, plan: LayerPlan, options:
     sigmoidTable: formatIntegerLines(SIGMOID_TABLE),
     tanhTable: formatIntegerLines(TANH_TABLE),
     expTable: formatIntegerLines(EXP_TABLE),
-    lstmLayers,
-    head: {
-      quotedName: quoteText(head.name),
-      inputSize: head.inputSize,
-      units: head.units,
-      inputAddress: lastLstm < 0 ? 'frame' : `LAYER${lastLstm}_HIDDEN`,
-      inputIsInt16: lastLstm < 0 ? 'false' : 'true',
-      kernel: formatIntegerLines(head.kernel),
-      rowParams: formatIntegerLines(interleaveRows([head.requant.mult, head.requant.shift, head.bias], head.units), 3),
-      logitsBytes: 4 * head.units,
-    },
+    layers,
+    calls: layers.map((layer) => layer.call),
+    clears: layers.flatMap((layer) => layer.buffers),
     gatesBytes: 32 * widestUnits,
     inputSize: model.inputSize,
-    classCount: head.units,
+    classCount: plan.head.units,
     spikeBound: model.spikeBound,
   };
 }

@@ -12,7 +12,7 @@ import { measureAgreement } from '../../compiler/evaluate.js';
 import { quantizeModel } from '../../compiler/quantize.js';
 import type { QDenseLayer, QLstmLayer } from '../../compiler/qmodel.js';
 import { denseLogits, lstmStep, quantizeInput } from '../../compiler/simulator.js';
-import { GoldenRandom, randomFloatModel } from '../golden/random-model.js';
+import { GoldenRandom, randomFloatModel, denseOf, lstmOf } from '../golden/random-model.js';
 
 const model = randomFloatModel({
   name: 'agreement',
@@ -35,7 +35,7 @@ const dense = qmodel.layers[1] as QDenseLayer;
 const random = new GoldenRandom(32);
 
 function randomSequence(frames: number): number[][] {
-  return Array.from({ length: frames }, () => Array.from({ length: model.lstm.inputSize }, () => 2 * random.nextFloat() - 1));
+  return Array.from({ length: frames }, () => Array.from({ length: lstmOf(model).inputSize }, () => 2 * random.nextFloat() - 1));
 }
 
 describe('float versus integer', () => {

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { UserError } from '../../common/errors.js';
 import { setLogLevel } from '../../common/log.js';
 import { loadModel } from '../../compiler/loader.js';
-import { randomFloatModel } from '../golden/random-model.js';
+import { randomFloatModel, denseOf, lstmOf } from '../golden/random-model.js';
 import { type ModelFileOptions, defaultMetadata, writeModelFiles } from './model-files.js';
 
 setLogLevel('error');
@@ -42,16 +42,16 @@ const withMetadata = (changes: Json): ModelFileOptions => ({ metadata: { ...defa
 
 /** [case, how to break the files, words the message must contain] */
 const CASES: [string, ModelFileOptions, RegExp][] = [
-  ['functional model', { edit: (json) => (json.modelTopology.class_name = 'Functional') }, /model class "Functional" is not supported.*Sequential/],
+  ['functional model', { edit: (json) => (json.modelTopology.class_name = 'Functional') }, /the Functional model "bad" has no input_layers/],
   [
-    'GRU layer',
+    'GRU layer without reset_after',
     { edit: (json) => (json.modelTopology.config.layers[0].class_name = 'GRU') },
-    /layer "lstm" \(GRU\) is not supported.*one LSTM layer followed by one Dense softmax/,
+    /GRU layer "lstm" has reset_after undefined; expected true or false/,
   ],
   [
-    'two LSTM layers',
+    'second LSTM layer without weights',
     { edit: (json) => json.modelTopology.config.layers.splice(1, 0, { class_name: 'LSTM', config: { ...lstmConfig(json), name: 'lstm_2' } }) },
-    /2 LSTM layers \("lstm", "lstm_2"\)/,
+    /layer "lstm_2" has no kernel weight/,
   ],
   [
     'dense before LSTM',
@@ -63,7 +63,7 @@ const CASES: [string, ModelFileOptions, RegExp][] = [
     },
     /the model's layers are dense \(Dense\), lstm \(LSTM\)/,
   ],
-  ['hard_sigmoid', { edit: (json) => (lstmConfig(json).recurrent_activation = 'hard_sigmoid') }, /LSTM layer "lstm" uses recurrent activation "hard_sigmoid"; rc-compile supports "sigmoid" only/],
+  ['relu recurrent activation', { edit: (json) => (lstmConfig(json).recurrent_activation = 'relu') }, /LSTM layer "lstm" uses recurrent activation "relu"; rc-compile supports "sigmoid" and "hard_sigmoid"/],
   ['unstated recurrent activation', { edit: (json) => delete lstmConfig(json).recurrent_activation }, /does not state its recurrent activation.*hard_sigmoid/],
   ['relu activation', { edit: (json) => (lstmConfig(json).activation = 'relu') }, /uses activation "relu"; rc-compile supports "tanh" only/],
   ['sigmoid output', { edit: (json) => (denseConfig(json).activation = 'sigmoid') }, /Dense layer "dense" uses activation "sigmoid"; rc-compile supports "softmax"/],
@@ -71,11 +71,11 @@ const CASES: [string, ModelFileOptions, RegExp][] = [
   ['missing input shape', { edit: (json) => delete lstmConfig(json).batch_input_shape }, /first layer "lstm" \(LSTM\) has no batch_input_shape/],
   ['2-D input shape', { edit: (json) => (lstmConfig(json).batch_input_shape = [null, 5]) }, /input shape \[null,5\] of layer "lstm" is not supported/],
   ['zero units', { edit: (json) => (lstmConfig(json).units = 0) }, /layer "lstm" \(LSTM\) has units 0; expected a positive integer/],
-  ['float16 weights', { edit: (json) => (json.weightsManifest[0].weights[0].dtype = 'float16') }, /weight "lstm\/kernel" has dtype "float16"; rc-compile reads float32/],
+  ['float16 dtype', { edit: (json) => (json.weightsManifest[0].weights[0].dtype = 'float16') }, /weight "lstm\/kernel" has dtype "float16"; LSTM and Dense weights must be float32/],
   [
-    'quantized weights',
+    'uint8 quantization without min and scale',
     { edit: (json) => (json.weightsManifest[0].weights[0].quantization = { dtype: 'uint8' }) },
-    /weight "lstm\/kernel" is stored quantized/,
+    /weight "lstm\/kernel" is quantized to uint8 but its min undefined and scale undefined are not both finite numbers/,
   ],
   ['no manifest', { edit: (json) => delete json.weightsManifest }, /no weightsManifest/],
   ['missing weight', { edit: (json) => (json.weightsManifest[0].weights[2].name = 'other/bias') }, /layer "lstm" has no bias weight/],
@@ -84,10 +84,10 @@ const CASES: [string, ModelFileOptions, RegExp][] = [
     { edit: (json) => (json.weightsManifest[0].weights[3].shape = [3, 2]) },
     /weight "dense\/kernel" has shape \[3, 2\]; the layer config needs \[2, 3\]/,
   ],
-  ['byte count mismatch', { edit: (json) => (json.weightsManifest[0].weights[4].shape = [4]) }, /hold \d+ bytes but their manifest entries need \d+/],
+  ['byte count mismatch', { edit: (json) => (json.weightsManifest[0].weights[4].shape = [4]) }, /holds \d+ bytes but its manifest entries need \d+/],
   ['missing shard', { edit: (json) => (json.weightsManifest[0].paths = ['absent.bin']) }, /weight shard "absent.bin" listed in model.json not found/],
-  ['threshold above 1', withMetadata({ threshold: 1.5 }), /userDefinedMetadata.rankcode.threshold is 1.5; expected a number in \[2\^-15, 1\]/],
-  ['threshold of 0', withMetadata({ threshold: 0 }), /userDefinedMetadata.rankcode.threshold is 0; expected a number in \[2\^-15, 1\]/],
+  ['threshold above 1', withMetadata({ threshold: 1.5 }), /userDefinedMetadata.rankcode.threshold is 1.5; expected a number in \(2\^-15, 1\]/],
+  ['threshold of 0', withMetadata({ threshold: 0 }), /userDefinedMetadata.rankcode.threshold is 0; expected a number in \(2\^-15, 1\]/],
   ['label count', withMetadata({ labels: ['a', 'b'] }), /rankcode.labels is \["a","b"\]; expected 3 strings/],
   ['frame shape', withMetadata({ frameShape: [2, 2] }), /rankcode.frameShape is \[2,2\]; expected dimensions whose product is the 5 input values/],
   ['input range', withMetadata({ input: { kind: 'binary', min: 1, max: 1 } }), /rankcode.input is .*finite numbers min < max/],
@@ -110,8 +110,9 @@ describe('loadModel rejections', () => {
   }
 
   it('rejects a non-finite weight', () => {
-    const broken = { ...model, lstm: { ...model.lstm, kernel: Float32Array.from(model.lstm.kernel) } };
-    broken.lstm.kernel[4] = NaN;
+    const kernel = Float32Array.from(lstmOf(model).kernel);
+    kernel[4] = NaN;
+    const broken = { ...model, layers: [{ ...lstmOf(model), kernel }, denseOf(model)] };
     const path = writeModelFiles(join(root, 'nan'), broken);
     assert.throws(() => loadModel(path), /weight "lstm\/kernel" has the non-finite value NaN at index 4/);
   });

@@ -7,7 +7,7 @@ import { UserError } from '../../common/errors.js';
 import { setLogLevel } from '../../common/log.js';
 import type { FloatModel } from '../../compiler/float-model.js';
 import { loadModel } from '../../compiler/loader.js';
-import { randomFloatModel } from '../golden/random-model.js';
+import { randomFloatModel, denseOf, lstmOf } from '../golden/random-model.js';
 import { type ModelFileOptions, defaultMetadata, writeModelFiles } from './model-files.js';
 
 setLogLevel('error');
@@ -50,9 +50,9 @@ describe('loadModel', () => {
   it('reads weights and settings', () => {
     const loaded = loadModel(write());
     assert.equal(loaded.name, 'loader-test');
-    assert.deepEqual(Array.from(loaded.lstm.kernel), Array.from(model.lstm.kernel));
-    assert.deepEqual(Array.from(loaded.lstm.recurrentKernel), Array.from(model.lstm.recurrentKernel));
-    assert.deepEqual(Array.from(loaded.dense.bias), Array.from(model.dense.bias));
+    assert.deepEqual(Array.from(lstmOf(loaded).kernel), Array.from(lstmOf(model).kernel));
+    assert.deepEqual(Array.from(lstmOf(loaded).recurrentKernel), Array.from(lstmOf(model).recurrentKernel));
+    assert.deepEqual(Array.from(denseOf(loaded).bias), Array.from(denseOf(model).bias));
     assert.equal(loaded.settings.threshold, 0.9);
     assert.deepEqual(loaded.settings.labels, model.settings.labels);
     assert.equal(loaded.settings.frames, 5);
@@ -62,24 +62,24 @@ describe('loadModel', () => {
 
   it('accepts camelCase config keys', () => {
     const loaded = loadModel(write({ camelCase: true }));
-    assert.equal(loaded.lstm.units, 3);
+    assert.equal(lstmOf(loaded).units, 3);
   });
 
   it('accepts the Keras converter layout', () => {
     const loaded = loadModel(write({ kerasLayout: true }));
-    assert.deepEqual(Array.from(loaded.lstm.bias), Array.from(model.lstm.bias));
-    assert.equal(loaded.lstm.inputSize, 6);
+    assert.deepEqual(Array.from(lstmOf(loaded).bias), Array.from(lstmOf(model).bias));
+    assert.equal(lstmOf(loaded).inputSize, 6);
   });
 
   it('concatenates several shards', () => {
     const loaded = loadModel(write({ shards: 3 }));
-    assert.deepEqual(Array.from(loaded.dense.kernel), Array.from(model.dense.kernel));
+    assert.deepEqual(Array.from(denseOf(loaded).kernel), Array.from(denseOf(model).kernel));
   });
 
   it('hashes model.json and shards', () => {
     const first = loadModel(write()).sourceHash;
     assert.equal(loadModel(write()).sourceHash, first, 'same files, same hash');
-    const changed = { ...model, dense: { ...model.dense, bias: model.dense.bias.map((b) => b + 1) } };
+    const changed = { ...model, layers: [lstmOf(model), { ...denseOf(model), bias: denseOf(model).bias.map((b) => b + 1) }] };
     assert.notEqual(loadModel(write({}, changed)).sourceHash, first, 'other weights, other hash');
   });
 
@@ -94,8 +94,8 @@ describe('loadModel', () => {
       },
     });
     const loaded = loadModel(path);
-    assert.equal(loaded.dense.name, 'time_distributed');
-    assert.deepEqual(Array.from(loaded.dense.kernel), Array.from(model.dense.kernel));
+    assert.equal(denseOf(loaded).name, 'time_distributed');
+    assert.deepEqual(Array.from(denseOf(loaded).kernel), Array.from(denseOf(model).kernel));
   });
 
   it('fills defaults without metadata', () => {
@@ -116,7 +116,7 @@ describe('loadModel', () => {
     // The shard still contains the dense bias bytes, so drop them from the file too.
     const shard = join(path, '..', 'group1-shard1of1.bin');
     const bytes = readFileSync(shard);
-    writeFileSync(shard, bytes.subarray(0, bytes.length - 4 * model.dense.units));
-    assert.deepEqual(Array.from(loadModel(path).dense.bias), [0, 0, 0, 0]);
+    writeFileSync(shard, bytes.subarray(0, bytes.length - 4 * denseOf(model).units));
+    assert.deepEqual(Array.from(denseOf(loadModel(path)).bias), [0, 0, 0, 0]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FloatModel } from '../../compiler/float-model.js';
+import type { FloatLayer, FloatModel } from '../../compiler/float-model.js';
 
 export interface ModelFileOptions {
   /** Spell config keys in camelCase (tfjs getConfig) instead of snake_case (saved model.json). */
@@ -28,6 +28,51 @@ function spell(config: Record<string, unknown>, camelCase: boolean): Record<stri
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [camelCase ? camel(key) : key, value]));
 }
 
+const CLASS_NAMES = { lstm: 'LSTM', gru: 'GRU', dense: 'Dense' };
+
+const GATE_ACTIVATION_NAMES = { sigmoid: 'sigmoid', hard_sigmoid_keras2: 'hard_sigmoid', hard_sigmoid_keras3: 'hard_sigmoid' };
+
+/** The layer config in snake_case, as a saved model.json spells it. */
+function layerConfig(layer: FloatLayer): Record<string, unknown> {
+  if (layer.kind === 'dense') return { name: layer.name, units: layer.units, activation: layer.activation, use_bias: true };
+  return {
+    name: layer.name,
+    units: layer.units,
+    activation: 'tanh',
+    recurrent_activation: GATE_ACTIVATION_NAMES[layer.recurrentActivation],
+    use_bias: true,
+    return_sequences: true,
+    return_state: false,
+    go_backwards: false,
+    stateful: false,
+    ...(layer.kind === 'gru' ? { reset_after: layer.resetAfter } : {}),
+  };
+}
+
+/** The manifest entries of a layer; Keras names recurrent weights "<layer>/<cell>/<role>". */
+function layerWeights(layer: FloatLayer, keras: boolean): { name: string; shape: number[]; data: Float32Array }[] {
+  if (layer.kind === 'dense') {
+    return [
+      { name: `${layer.name}/kernel`, shape: [layer.inputSize, layer.units], data: layer.kernel },
+      { name: `${layer.name}/bias`, shape: [layer.units], data: layer.bias },
+    ];
+  }
+  const prefix = keras ? `${layer.name}/${layer.kind}_cell` : layer.name;
+  const width = (layer.kind === 'lstm' ? 4 : 3) * layer.units;
+  let bias: { shape: number[]; data: Float32Array } = { shape: [width], data: layer.kind === 'lstm' ? layer.bias : layer.inputBias };
+  if (layer.kind === 'gru' && layer.resetAfter) {
+    const both = new Float32Array(2 * width);
+    both.set(layer.inputBias, 0);
+    both.set(layer.recurrentBias, width);
+    bias = { shape: [2, width], data: both };
+  }
+  return [
+    { name: `${prefix}/kernel`, shape: [layer.inputSize, width], data: layer.kernel },
+    { name: `${prefix}/recurrent_kernel`, shape: [layer.units, width], data: layer.recurrentKernel },
+    { name: `${prefix}/bias`, ...bias },
+  ];
+}
+
 /** Returns the metadata that rc-train writes for the given model. */
 export function defaultMetadata(model: FloatModel): Record<string, unknown> {
   return {
@@ -38,7 +83,7 @@ export function defaultMetadata(model: FloatModel): Record<string, unknown> {
     beta: 0,
     labels: model.settings.labels,
     frames: 5,
-    frameShape: [model.lstm.inputSize],
+    frameShape: [model.layers[0].inputSize],
     input: { kind: 'binary', min: model.settings.inputMin, max: model.settings.inputMax },
   };
 }
@@ -48,39 +93,16 @@ export function writeModelFiles(folder: string, model: FloatModel, options: Mode
   mkdirSync(folder, { recursive: true });
   const camelCase = options.camelCase ?? false;
   const keras = options.kerasLayout ?? false;
-  const { lstm, dense } = model;
-  const lstmConfig = spell(
-    {
-      name: lstm.name,
-      ...(keras ? {} : { batch_input_shape: [null, 5, lstm.inputSize] }),
-      units: lstm.units,
-      activation: 'tanh',
-      recurrent_activation: 'sigmoid',
-      use_bias: true,
-      return_sequences: true,
-      return_state: false,
-      go_backwards: false,
-      stateful: false,
-    },
-    camelCase,
-  );
-  const denseConfig = spell({ name: dense.name, units: dense.units, activation: 'softmax', use_bias: true }, camelCase);
-  const layers: unknown[] = [
-    { class_name: 'LSTM', config: lstmConfig },
-    { class_name: 'Dense', config: denseConfig },
-  ];
-  if (keras) layers.unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, 5, lstm.inputSize], name: 'input_1' } });
+  const inputSize = model.layers[0].inputSize;
+  const layers: unknown[] = model.layers.map((layer, index) => ({
+    class_name: CLASS_NAMES[layer.kind],
+    config: spell({ ...layerConfig(layer), ...(index === 0 && !keras ? { batch_input_shape: [null, 5, inputSize] } : {}) }, camelCase),
+  }));
+  if (keras) layers.unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, 5, inputSize], name: 'input_1' } });
   const sequential = { class_name: 'Sequential', config: { name: model.name, layers } };
   const modelTopology = keras ? { keras_version: '2.15.0', backend: 'tensorflow', model_config: sequential } : sequential;
 
-  const lstmPrefix = keras ? `${lstm.name}/lstm_cell` : lstm.name;
-  const weights = [
-    { name: `${lstmPrefix}/kernel`, shape: [lstm.inputSize, 4 * lstm.units], data: lstm.kernel },
-    { name: `${lstmPrefix}/recurrent_kernel`, shape: [lstm.units, 4 * lstm.units], data: lstm.recurrentKernel },
-    { name: `${lstmPrefix}/bias`, shape: [4 * lstm.units], data: lstm.bias },
-    { name: `${dense.name}/kernel`, shape: [dense.inputSize, dense.units], data: dense.kernel },
-    { name: `${dense.name}/bias`, shape: [dense.units], data: dense.bias },
-  ];
+  const weights = model.layers.flatMap((layer) => layerWeights(layer, keras));
   const bytes = new Uint8Array(weights.reduce((sum, w) => sum + 4 * w.data.length, 0));
   const view = new DataView(bytes.buffer);
   let offset = 0;

@@ -4,7 +4,7 @@ import { UserError } from '../../common/errors.js';
 import type { FloatModel } from '../../compiler/float-model.js';
 import type { QDenseLayer, QLstmLayer } from '../../compiler/qmodel.js';
 import { quantizeModel } from '../../compiler/quantize.js';
-import { randomFloatModel } from '../golden/random-model.js';
+import { randomFloatModel, denseOf, lstmOf } from '../golden/random-model.js';
 
 function smallModel(overrides: Partial<Parameters<typeof randomFloatModel>[0]> = {}): FloatModel {
   return randomFloatModel({
@@ -28,9 +28,9 @@ function smallModel(overrides: Partial<Parameters<typeof randomFloatModel>[0]> =
 /** Builds a model whose three weight matrices are filled with 0.5. */
 function constantModel(inputSize: number, units: number, classes: number): FloatModel {
   const model = smallModel({ inputSize, units, classes });
-  model.lstm.kernel.fill(0.5);
-  model.lstm.recurrentKernel.fill(0.5);
-  model.dense.kernel.fill(0.5);
+  lstmOf(model).kernel.fill(0.5);
+  lstmOf(model).recurrentKernel.fill(0.5);
+  denseOf(model).kernel.fill(0.5);
   return model;
 }
 
@@ -59,9 +59,9 @@ describe('quantizeModel', () => {
       const row = lstm.kernel.slice(r * 7, (r + 1) * 7);
       assert.equal(Math.max(...row.map(Math.abs)), 127, `row ${r}`);
       let maxAbs = 0;
-      for (let c = 0; c < 7; c++) maxAbs = Math.max(maxAbs, Math.abs(model.lstm.kernel[c * rows + r]));
+      for (let c = 0; c < 7; c++) maxAbs = Math.max(maxAbs, Math.abs(lstmOf(model).kernel[c * rows + r]));
       for (let c = 0; c < 7; c++) {
-        const real = model.lstm.kernel[c * rows + r];
+        const real = lstmOf(model).kernel[c * rows + r];
         assert.ok(Math.abs(row[c] * (maxAbs / 127) - real) <= maxAbs / 254 + 1e-12, `row ${r} col ${c}`);
       }
     }
@@ -71,14 +71,14 @@ describe('quantizeModel', () => {
     const rows = 12;
     for (let r = 0; r < rows; r++) {
       let maxAbs = 0;
-      for (let c = 0; c < 7; c++) maxAbs = Math.max(maxAbs, Math.abs(model.lstm.kernel[c * rows + r]));
+      for (let c = 0; c < 7; c++) maxAbs = Math.max(maxAbs, Math.abs(lstmOf(model).kernel[c * rows + r]));
       const expected = (maxAbs / 127) * (1 / 127) * 4096;
       const actual = lstm.kernelRequant.mult[r] * 2 ** -lstm.kernelRequant.shift[r];
       assert.ok(Math.abs(actual - expected) / expected <= 2 ** -15, `kernel row ${r}`);
     }
     for (let r = 0; r < 4; r++) {
       let maxAbs = 0;
-      for (let c = 0; c < 3; c++) maxAbs = Math.max(maxAbs, Math.abs(model.dense.kernel[c * 4 + r]));
+      for (let c = 0; c < 3; c++) maxAbs = Math.max(maxAbs, Math.abs(denseOf(model).kernel[c * 4 + r]));
       const expected = maxAbs / 127 / 8;
       const actual = dense.requant.mult[r] * 2 ** -dense.requant.shift[r];
       assert.ok(Math.abs(actual - expected) / expected <= 2 ** -15, `dense row ${r}`);
@@ -86,13 +86,13 @@ describe('quantizeModel', () => {
   });
 
   it('rounds biases to Q.12', () => {
-    assert.deepEqual(lstm.bias, Array.from(model.lstm.bias, (b) => Math.sign(b) * Math.round(Math.abs(b) * 4096) + 0));
-    assert.deepEqual(dense.bias, Array.from(model.dense.bias, (b) => Math.sign(b) * Math.round(Math.abs(b) * 4096) + 0));
+    assert.deepEqual(lstm.bias, Array.from(lstmOf(model).bias, (b) => Math.sign(b) * Math.round(Math.abs(b) * 4096) + 0));
+    assert.deepEqual(dense.bias, Array.from(denseOf(model).bias, (b) => Math.sign(b) * Math.round(Math.abs(b) * 4096) + 0));
   });
 
   it('quantizes an all-zero row to zero weights and multiplier', () => {
     const zeroRow = smallModel();
-    for (let c = 0; c < 7; c++) zeroRow.lstm.kernel[c * 12 + 5] = 0;
+    for (let c = 0; c < 7; c++) lstmOf(zeroRow).kernel[c * 12 + 5] = 0;
     const quantized = quantizeModel(zeroRow).layers[0] as QLstmLayer;
     assert.deepEqual(quantized.kernel.slice(5 * 7, 6 * 7), [0, 0, 0, 0, 0, 0, 0]);
     assert.equal(quantized.kernelRequant.mult[5], 0);
@@ -119,8 +119,8 @@ describe('quantizeModel bounds', () => {
   it('rejects a dense accumulator beyond int32', () => {
     const model = constantModel(2, 517, 2);
     // Keep the recurrent rows small: only column 0 of each row (Keras index r) is non-zero.
-    model.lstm.recurrentKernel.fill(0);
-    for (let r = 0; r < 4 * 517; r++) model.lstm.recurrentKernel[r] = 1;
+    lstmOf(model).recurrentKernel.fill(0);
+    for (let r = 0; r < 4 * 517; r++) lstmOf(model).recurrentKernel[r] = 1;
     rejectsWith(model, /layer "dense" output 0: the dense accumulator can reach 65659 \* 32768/);
   });
 
@@ -131,7 +131,7 @@ describe('quantizeModel bounds', () => {
 
   it('rejects a bias beyond int32', () => {
     const model = smallModel();
-    model.dense.bias[2] = 1e6;
+    denseOf(model).bias[2] = 1e6;
     rejectsWith(model, /layer "dense" output 2: bias 1000000 does not fit in int32/);
   });
 });

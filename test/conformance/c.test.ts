@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,11 +15,14 @@ import { setLogLevel } from '../../common/log.js';
 import { emitTargets } from '../../compiler/emit.js';
 import { PACKAGE_ROOT } from '../../compiler/render.js';
 import { buildReport } from '../../compiler/report.js';
-import type { GoldenCase, GoldenFile } from '../golden/generate.js';
+import type { GoldenCase } from '../golden/generate.js';
+import { readGoldenFiles } from '../golden/golden-files.js';
 
 const WARNING_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-Wsign-conversion', '-Wshadow'];
 const HARNESS = join(PACKAGE_ROOT, 'test', 'conformance', 'harness', 'harness.c');
-const GOLDEN_FOLDER = join(PACKAGE_ROOT, 'test', 'golden');
+/** The C files that the C target emits for a model with the prefix "golden". */
+const C_SOURCES = ['golden_model.c', 'rc_runtime.c', 'rc_layers.c', 'rc_lstm.c', 'rc_gru.c'];
+const C_OUTPUT_FILES = [...C_SOURCES, 'golden_model.h', 'rc_runtime.h', 'rc_layers.h', 'qmodel.json', 'report.json'];
 
 interface Build {
   name: string;
@@ -39,12 +42,6 @@ const BUILDS: Build[] = [
   ...(hasCommand('clang') ? [{ name: 'clang -O2', compiler: 'clang', flags: ['-O2'] }] : []),
 ];
 
-function readGoldenFiles(): { file: string; golden: GoldenFile }[] {
-  return readdirSync(GOLDEN_FOLDER)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, golden: JSON.parse(readFileSync(join(GOLDEN_FOLDER, file), 'utf8')) as GoldenFile }));
-}
 
 function harnessInput(frames: number[][]): string {
   return `${frames.length} ${frames[0].length}\n${frames.map((frame) => frame.join(' ')).join('\n')}\n`;
@@ -77,20 +74,20 @@ after(() => rmSync(workFolder, { recursive: true, force: true }));
 setLogLevel('warn');
 
 describe('C target conformance', { skip: HAS_GCC ? false : 'gcc not found on PATH; install gcc to run the C conformance tests' }, () => {
-  for (const { file, golden } of readGoldenFiles()) {
+  for (const { file, golden } of readGoldenFiles({ networks: true })) {
     describe(file, () => {
-      const folder = join(workFolder, file.replace(/\.json$/, ''));
+      const folder = join(workFolder, file.replace(/\.json$/, '').replace('/', '-'));
       const report = buildReport(golden.qmodel);
 
       it('emits the model', async () => {
         const emitted = await emitTargets(golden.qmodel, report, { targets: ['c'], outDir: folder, force: false, prefix: 'golden' });
-        assert.deepEqual(emitted[0].files.sort(), ['golden_model.c', 'golden_model.h', 'qmodel.json', 'rc_runtime.c', 'rc_runtime.h', 'report.json']);
+        assert.deepEqual(emitted[0].files.sort(), [...C_OUTPUT_FILES].sort());
       });
 
       for (const build of BUILDS) {
         it(`matches golden vectors (${build.name})`, () => {
           const binary = join(folder, `harness-${build.name.replace(/[^a-z0-9]+/gi, '-')}`);
-          const sources = [HARNESS, join(folder, 'golden_model.c'), join(folder, 'rc_runtime.c')];
+          const sources = [HARNESS, ...C_SOURCES.map((name) => join(folder, name))];
           const compile = spawnSync(build.compiler, [...WARNING_FLAGS, ...build.flags, `-I${folder}`, ...sources, '-o', binary], {
             encoding: 'utf8',
           });
@@ -112,7 +109,7 @@ describe('C target conformance', { skip: HAS_GCC ? false : 'gcc not found on PAT
   }
 
   it('golden cases stop computing at the spike', () => {
-    const cases = readGoldenFiles().flatMap(({ golden }) => golden.cases);
+    const cases = readGoldenFiles({ networks: true }).flatMap(({ golden }) => golden.cases);
     const spiking = cases.filter((goldenCase) => goldenCase.spiked);
     assert.ok(spiking.some((goldenCase) => goldenCase.step < goldenCase.frames.length), 'some case spikes before its last frame');
     for (const goldenCase of spiking) assert.equal(goldenCase.framesComputed, goldenCase.step);
@@ -121,10 +118,10 @@ describe('C target conformance', { skip: HAS_GCC ? false : 'gcc not found on PAT
 
 describe('C target for Cortex-M4', { skip: hasCommand('arm-none-eabi-gcc') ? false : 'arm-none-eabi-gcc not found on PATH' }, () => {
   it('compiles warning-free', async () => {
-    const { golden } = readGoldenFiles()[0];
+    const { golden } = readGoldenFiles({ networks: true })[0];
     const folder = join(workFolder, 'cortex-m4');
     await emitTargets(golden.qmodel, buildReport(golden.qmodel), { targets: ['c'], outDir: folder, force: false, prefix: 'golden' });
-    for (const source of ['golden_model.c', 'rc_runtime.c']) {
+    for (const source of C_SOURCES) {
       const args = [...WARNING_FLAGS, '-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=soft', '-O2', '-c', join(folder, source), '-o', join(folder, `${source}.o`)];
       const compile = spawnSync('arm-none-eabi-gcc', args, { encoding: 'utf8' });
       assert.equal(compile.status, 0, `arm-none-eabi-gcc failed on ${source}:\n${compile.stderr}`);

@@ -8,27 +8,22 @@
  * the spike.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { setLogLevel } from '../../common/log.js';
 import { emitTargets } from '../../compiler/emit.js';
-import { PACKAGE_ROOT } from '../../compiler/render.js';
 import { buildReport } from '../../compiler/report.js';
-import type { GoldenCase, GoldenFile } from '../golden/generate.js';
+import type { GoldenCase } from '../golden/generate.js';
+import { GOLDEN_FOLDER, readGoldenFiles } from '../golden/golden-files.js';
 import { emitModel, makeTemporaryFolder, removeTemporaryFolders, type LoadedModel, type LoadedStepResult, type LoaderModule } from '../runtime-as/wasm-harness.js';
 
-const GOLDEN_FOLDER = join(PACKAGE_ROOT, 'test', 'golden');
 
-function readGoldenFiles(): { file: string; golden: GoldenFile }[] {
-  const files = existsSync(GOLDEN_FOLDER) ? readdirSync(GOLDEN_FOLDER).filter((name) => name.endsWith('.json')).sort() : [];
-  return files.map((file) => ({ file, golden: JSON.parse(readFileSync(join(GOLDEN_FOLDER, file), 'utf8')) as GoldenFile }));
-}
 
 setLogLevel('warn');
 after(removeTemporaryFolders);
-const goldenFiles = readGoldenFiles();
+const goldenFiles = readGoldenFiles({ networks: true });
 
 it('golden files exist', () => {
   assert.ok(goldenFiles.length > 0, `no golden files (*.json) in ${GOLDEN_FOLDER}; run "npm run golden" to generate them`);

@@ -5,11 +5,18 @@
  * files still equal what this module builds.
  */
 import { formatJson } from '../../compiler/json-format.js';
-import { INT16_MAX, INT32_MAX, INT32_MIN, STATE_FRAC_BITS, requantize } from '../../compiler/fixed-point.js';
+import { GATE_FRAC_BITS, INT16_MAX, INT32_MAX, INT32_MIN, STATE_FRAC_BITS, requantize } from '../../compiler/fixed-point.js';
 import type { QLstmLayer, QModel } from '../../compiler/qmodel.js';
 import { quantizeModel } from '../../compiler/quantize.js';
-import { ReferenceSimulator, lstmStep } from '../../compiler/simulator.js';
-import { GoldenRandom, type RandomModelSpec, randomFloatModel } from './random-model.js';
+import { ReferenceSimulator, lstmStep, quantizeInput } from '../../compiler/simulator.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadModel } from '../../compiler/loader.js';
+import { PACKAGE_ROOT } from '../../compiler/render.js';
+import type { FixtureExpectation } from '../fixtures/fixture-models.js';
+import { GoldenRandom, type RandomModelSpec, type RandomNetworkSpec, randomFloatModel, randomNetwork } from './random-model.js';
+import { type FrameSource, alternatingExtremes, fullInt8Range, fullScale, sparseBinary, uniform, zeros } from './frame-sources.js';
+import { NETWORK_SPECS } from './network-specs.js';
 
 export interface GoldenCase {
   name: string;
@@ -39,12 +46,13 @@ export interface GoldenFile {
  * cell-beyond-tanh-range: some |c| exceeds 8.0, so sat16 clips the tanh input.
  * gates-saturated: some gate pre-activation falls outside int16 before sat16.
  * logits-at-int32-limits: some logit saturates at INT32_MIN or INT32_MAX.
+ * gates-beyond-hard-sigmoid-range: some first-layer LSTM gate pre-activation reaches |a| >= 3.0,
+ * where both hard sigmoids give exactly 0 or 1.0.
  */
-type Expectation = 'spike-by-3' | 'no-spike' | 'cell-beyond-tanh-range' | 'gates-saturated' | 'logits-at-int32-limits';
+type Expectation = 'spike-by-3' | 'no-spike' | 'cell-beyond-tanh-range' | 'gates-saturated' | 'logits-at-int32-limits' | 'gates-beyond-hard-sigmoid-range';
 
-type FrameSource = (random: GoldenRandom, inputSize: number, frame: number) => number[];
 
-interface CaseSpec {
+export interface CaseSpec {
   name: string;
   frames: number;
   source: FrameSource;
@@ -52,20 +60,14 @@ interface CaseSpec {
   expect?: Expectation[];
 }
 
-interface GoldenSpec {
-  model: RandomModelSpec;
+export interface GoldenSpec {
+  /** One LSTM and one dense layer (RandomModelSpec), or any layer stack (RandomNetworkSpec). */
+  model: RandomModelSpec | RandomNetworkSpec;
+  /** Width of the quantized weights; 8 unless stated. */
+  weightBits?: 8 | 16;
   description: string;
   cases: CaseSpec[];
 }
-
-const uniform: FrameSource = (random, size) => Array.from({ length: size }, () => random.nextInt(-127, 127));
-const zeros: FrameSource = (_, size) => new Array<number>(size).fill(0);
-const fullScale: FrameSource = (_, size) => new Array<number>(size).fill(127);
-const alternatingExtremes: FrameSource = (_, size, frame) =>
-  Array.from({ length: size }, (__, j) => ((frame + j) % 2 === 0 ? 127 : -127));
-const sparseBinary: FrameSource = (random, size) => Array.from({ length: size }, () => (random.nextFloat() < 0.3 ? 127 : 0));
-/** Every int8 value, -128 included, which the runtimes accept though quantizeInput never produces it. */
-const fullInt8Range: FrameSource = (random, size) => Array.from({ length: size }, () => random.nextInt(-128, 127));
 
 const BASE = { inputMin: -1, inputMax: 1, biasStd: 0.5, forgetBias: 1 };
 
@@ -138,6 +140,7 @@ function checkExpectations(qmodel: QModel, spec: CaseSpec, result: GoldenCase, e
       'cell-beyond-tanh-range': extremes.maxAbsCell > 8 * 2 ** STATE_FRAC_BITS,
       'gates-saturated': extremes.maxAbsGate > INT16_MAX,
       'logits-at-int32-limits': allLogits.includes(INT32_MAX) && allLogits.includes(INT32_MIN),
+      'gates-beyond-hard-sigmoid-range': extremes.maxAbsGate >= 3 * 2 ** GATE_FRAC_BITS,
     }[expectation];
     if (!met) throw new Error(`${where} does not meet "${expectation}": spiked ${result.spiked} at frame ${result.step}, extremes ${JSON.stringify(extremes)}`);
   }
@@ -148,19 +151,21 @@ function runCase(qmodel: QModel, spec: CaseSpec, seed: number): GoldenCase {
   const frames = Array.from({ length: spec.frames }, (_, t) => spec.source(random, qmodel.inputSize, t));
   const simulator = new ReferenceSimulator(qmodel);
   simulator.reset();
-  // A second copy of the LSTM state, stepped alongside, exposes gates and cells to the checks.
-  const lstm = qmodel.layers[0] as QLstmLayer;
-  const shadow = { hidden: new Int32Array(lstm.units), cell: new Int32Array(lstm.units) };
+  // A second copy of the first LSTM's state, stepped alongside, exposes gates and cells to the checks.
+  const lstm = qmodel.layers[0].kind === 'lstm' ? qmodel.layers[0] : undefined;
+  const shadow = { hidden: new Int32Array(lstm?.units ?? 0), cell: new Int32Array(lstm?.units ?? 0) };
   const extremes: StateExtremes = { maxAbsCell: 0, maxAbsGate: 0 };
   const logits: number[][] = [];
   let result = { spiked: false, classIndex: 0, step: 0, confidence: 0 };
   for (const frame of frames) {
     result = simulator.step(frame);
-    for (let row = 0; row < 4 * lstm.units; row++) {
-      extremes.maxAbsGate = Math.max(extremes.maxAbsGate, Math.abs(gatePreActivation(lstm, row, frame, shadow.hidden)));
+    if (lstm !== undefined) {
+      for (let row = 0; row < 4 * lstm.units; row++) {
+        extremes.maxAbsGate = Math.max(extremes.maxAbsGate, Math.abs(gatePreActivation(lstm, row, frame, shadow.hidden)));
+      }
+      lstmStep(lstm, shadow, frame);
+      for (const cell of shadow.cell) extremes.maxAbsCell = Math.max(extremes.maxAbsCell, Math.abs(cell));
     }
-    lstmStep(lstm, shadow, frame);
-    for (const cell of shadow.cell) extremes.maxAbsCell = Math.max(extremes.maxAbsCell, Math.abs(cell));
     logits.push(Array.from(simulator.logits));
     if (result.spiked) break;
   }
@@ -169,14 +174,41 @@ function runCase(qmodel: QModel, spec: CaseSpec, seed: number): GoldenCase {
   return golden;
 }
 
-/** Builds every golden file; returns file name -> contents. */
+/**
+ * Subfolder of test/golden for the models beyond one int8 LSTM and one dense
+ * layer. Targets that compile only that pair (cortex-m) read test/golden/*.json;
+ * the C and wasm conformance tests read both folders.
+ */
+export const NETWORK_GOLDEN_FOLDER = 'networks';
+
+/** Golden files of the models in test/fixtures, run on the fixture inputs quantized to int8. */
+function fixtureGoldenFiles(files: Map<string, string>): void {
+  const folder = join(PACKAGE_ROOT, 'test', 'fixtures');
+  const names = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  for (const name of names) {
+    const qmodel = quantizeModel(loadModel(join(folder, name, 'model.json')));
+    const expected = JSON.parse(readFileSync(join(folder, name, 'expected.json'), 'utf8')) as FixtureExpectation;
+    const cases = expected.inputs.map((frames, index) => {
+      const quantized = frames.map((frame) => frame.map((value) => quantizeInput(value, qmodel.inputScale)));
+      return runCase(qmodel, { name: `sequence-${index}`, frames: quantized.length, source: (_, __, t) => quantized[t] }, 0);
+    });
+    const description = `test/fixtures/${name}: ${expected.description}`;
+    const golden: GoldenFile = { format: 'rankcode-golden', version: 1, description, qmodel, cases };
+    files.set(`${NETWORK_GOLDEN_FOLDER}/fixture-${name}.json`, formatJson(golden));
+  }
+}
+
+/** Builds every golden file; returns its path relative to test/golden -> contents. */
 export function generateGoldenFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  GOLDEN_SPECS.forEach((spec) => {
-    const qmodel = quantizeModel(randomFloatModel(spec.model));
+  [...GOLDEN_SPECS, ...NETWORK_SPECS].forEach((spec) => {
+    const model = 'layers' in spec.model ? randomNetwork(spec.model) : randomFloatModel(spec.model);
+    const qmodel = quantizeModel(model, { weightBits: spec.weightBits ?? 8 });
     const cases = spec.cases.map((caseSpec, index) => runCase(qmodel, caseSpec, spec.model.seed * 1000 + index));
     const golden: GoldenFile = { format: 'rankcode-golden', version: 1, description: spec.description, qmodel, cases };
-    files.set(`${spec.model.name}.json`, formatJson(golden));
+    const folder = NETWORK_SPECS.includes(spec) ? `${NETWORK_GOLDEN_FOLDER}/` : '';
+    files.set(`${folder}${spec.model.name}.json`, formatJson(golden));
   });
+  fixtureGoldenFiles(files);
   return files;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../compiler/render.js';
 import { ReferenceSimulator } from '../../compiler/simulator.js';
-import { type GoldenFile, generateGoldenFiles } from './generate.js';
+import { type GoldenFile, NETWORK_GOLDEN_FOLDER, generateGoldenFiles } from './generate.js';
 
 const GOLDEN_FOLDER = join(PACKAGE_ROOT, 'test', 'golden');
 
@@ -17,7 +17,12 @@ describe('golden vectors', () => {
   const generated = generateGoldenFiles();
 
   it('committed files are the generated set', () => {
-    const committed = readdirSync(GOLDEN_FOLDER).filter((name) => name.endsWith('.json')).sort();
+    const committed = [
+      ...readdirSync(GOLDEN_FOLDER),
+      ...readdirSync(join(GOLDEN_FOLDER, NETWORK_GOLDEN_FOLDER)).map((name) => `${NETWORK_GOLDEN_FOLDER}/${name}`),
+    ]
+      .filter((name) => name.endsWith('.json'))
+      .sort();
     assert.deepEqual(committed, [...generated.keys()].sort(), 'run npm run golden to regenerate test/golden');
   });
 

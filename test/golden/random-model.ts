@@ -4,7 +4,7 @@
  * another part of rankcode changes its random numbers.
  */
 import { createHash } from 'node:crypto';
-import type { FloatModel } from '../../compiler/float-model.js';
+import type { FloatDenseLayer, FloatGruLayer, FloatLstmLayer, FloatModel, GateActivation } from '../../compiler/float-model.js';
 
 /** mulberry32: 32-bit state, uniform floats in [0, 1). */
 export class GoldenRandom {
@@ -59,36 +59,115 @@ function normalArray(random: GoldenRandom, length: number, std: number): Float32
   return values;
 }
 
-/** Builds a float model with normal random weights in the Keras layouts. */
+/** Builds a float model of one LSTM layer and one Dense softmax layer with normal random weights in the Keras layouts. */
 export function randomFloatModel(spec: RandomModelSpec): FloatModel {
   const random = new GoldenRandom(spec.seed);
   const { inputSize, units, classes } = spec;
   const lstmBias = normalArray(random, 4 * units, spec.biasStd);
   for (let u = 0; u < units; u++) lstmBias[units + u] += spec.forgetBias;
+  const lstm: FloatLstmLayer = {
+    kind: 'lstm',
+    name: 'lstm',
+    inputSize,
+    units,
+    kernel: normalArray(random, inputSize * 4 * units, spec.kernelStd),
+    recurrentKernel: normalArray(random, units * 4 * units, spec.recurrentStd),
+    bias: lstmBias,
+    recurrentActivation: 'sigmoid',
+  };
+  const dense: FloatDenseLayer = {
+    kind: 'dense',
+    name: 'dense',
+    inputSize: units,
+    units: classes,
+    kernel: normalArray(random, units * classes, spec.denseStd),
+    bias: normalArray(random, classes, spec.biasStd),
+    activation: 'softmax',
+  };
   return {
     name: spec.name,
     sourceHash: createHash('sha256').update(JSON.stringify(spec)).digest('hex'),
-    lstm: {
-      name: 'lstm',
-      inputSize,
-      units,
-      kernel: normalArray(random, inputSize * 4 * units, spec.kernelStd),
-      recurrentKernel: normalArray(random, units * 4 * units, spec.recurrentStd),
-      bias: lstmBias,
-    },
-    dense: {
-      name: 'dense',
-      inputSize: units,
-      units: classes,
-      kernel: normalArray(random, units * classes, spec.denseStd),
-      bias: normalArray(random, classes, spec.biasStd),
-    },
-    settings: {
-      threshold: spec.threshold,
-      labels: Array.from({ length: classes }, (_, k) => `class ${k}`),
-      frames: 0,
-      inputMin: spec.inputMin,
-      inputMax: spec.inputMax,
-    },
+    layers: [lstm, dense],
+    settings: settingsFor(spec, classes),
   };
+}
+
+function settingsFor(spec: { threshold: number; inputMin: number; inputMax: number }, classes: number): FloatModel['settings'] {
+  return {
+    threshold: spec.threshold,
+    labels: Array.from({ length: classes }, (_, k) => `class ${k}`),
+    frames: 0,
+    inputMin: spec.inputMin,
+    inputMax: spec.inputMax,
+  };
+}
+
+/** One layer of a random network. */
+export type RandomLayerSpec =
+  | { kind: 'lstm'; units: number; activation?: GateActivation; kernelStd: number; recurrentStd: number; biasStd: number; forgetBias?: number }
+  | { kind: 'gru'; units: number; activation?: GateActivation; resetAfter: boolean; kernelStd: number; recurrentStd: number; biasStd: number }
+  | { kind: 'dense'; units: number; activation: 'relu' | 'linear' | 'softmax'; std: number; biasStd: number };
+
+export interface RandomNetworkSpec {
+  name: string;
+  seed: number;
+  inputSize: number;
+  /** Recurrent layers, then hidden dense layers, then the dense softmax layer. */
+  layers: RandomLayerSpec[];
+  threshold: number;
+  inputMin: number;
+  inputMax: number;
+}
+
+/** Builds a float model of any supported layer stack with normal random weights in the Keras layouts. */
+export function randomNetwork(spec: RandomNetworkSpec): FloatModel {
+  const random = new GoldenRandom(spec.seed);
+  let inputSize = spec.inputSize;
+  const layers = spec.layers.map((layer, index) => {
+    const name = `${layer.kind}_${index}`;
+    const built = randomLayer(random, layer, name, inputSize);
+    inputSize = layer.units;
+    return built;
+  });
+  const classes = spec.layers[spec.layers.length - 1].units;
+  return {
+    name: spec.name,
+    sourceHash: createHash('sha256').update(JSON.stringify(spec)).digest('hex'),
+    layers,
+    settings: settingsFor(spec, classes),
+  };
+}
+
+function randomLayer(random: GoldenRandom, layer: RandomLayerSpec, name: string, inputSize: number): FloatLstmLayer | FloatGruLayer | FloatDenseLayer {
+  const { units } = layer;
+  if (layer.kind === 'dense') {
+    const kernel = normalArray(random, inputSize * units, layer.std);
+    return { kind: 'dense', name, inputSize, units, kernel, bias: normalArray(random, units, layer.biasStd), activation: layer.activation };
+  }
+  const gates = layer.kind === 'lstm' ? 4 : 3;
+  const kernel = normalArray(random, inputSize * gates * units, layer.kernelStd);
+  const recurrentKernel = normalArray(random, units * gates * units, layer.recurrentStd);
+  const recurrentActivation = layer.activation ?? 'sigmoid';
+  if (layer.kind === 'lstm') {
+    const bias = normalArray(random, 4 * units, layer.biasStd);
+    for (let u = 0; u < units; u++) bias[units + u] += layer.forgetBias ?? 1;
+    return { kind: 'lstm', name, inputSize, units, kernel, recurrentKernel, bias, recurrentActivation };
+  }
+  const inputBias = normalArray(random, 3 * units, layer.biasStd);
+  const recurrentBias = layer.resetAfter ? normalArray(random, 3 * units, layer.biasStd) : new Float32Array(3 * units);
+  return { kind: 'gru', name, inputSize, units, kernel, recurrentKernel, inputBias, recurrentBias, resetAfter: layer.resetAfter, recurrentActivation };
+}
+
+/** Returns the first layer of a model built by randomFloatModel, its LSTM. */
+export function lstmOf(model: FloatModel): FloatLstmLayer {
+  const layer = model.layers[0];
+  if (layer.kind !== 'lstm') throw new Error(`layer 0 of model ${model.name} is ${layer.kind}, not lstm`);
+  return layer;
+}
+
+/** Returns the last layer of a model, its Dense softmax output layer. */
+export function denseOf(model: FloatModel): FloatDenseLayer {
+  const layer = model.layers[model.layers.length - 1];
+  if (layer.kind !== 'dense') throw new Error(`the last layer of model ${model.name} is ${layer.kind}, not dense`);
+  return layer;
 }

@@ -30,14 +30,53 @@ export interface KernelExports {
     units: number,
     kernel: number,
     recurrentKernel: number,
+    weightsAreInt16: number,
     rowParams: number,
     hidden: number,
     cell: number,
     gates: number,
+    gateKind: number,
     sigmoidTable: number,
     tanhTable: number,
   ): void;
-  denseLogits(input: number, inputIsInt16: number, inputSize: number, units: number, kernel: number, rowParams: number, logits: number): void;
+  gruStep(
+    input: number,
+    inputIsInt16: number,
+    inputSize: number,
+    units: number,
+    kernel: number,
+    recurrentKernel: number,
+    weightsAreInt16: number,
+    rowParams: number,
+    resetAfter: number,
+    hidden: number,
+    scratch: number,
+    gateKind: number,
+    sigmoidTable: number,
+    tanhTable: number,
+  ): void;
+  denseLogits(
+    input: number,
+    inputIsInt16: number,
+    inputSize: number,
+    units: number,
+    kernel: number,
+    weightsAreInt16: number,
+    rowParams: number,
+    logits: number,
+  ): void;
+  denseHidden(
+    input: number,
+    inputIsInt16: number,
+    inputSize: number,
+    units: number,
+    kernel: number,
+    weightsAreInt16: number,
+    rowParams: number,
+    relu: number,
+    output: number,
+  ): void;
+  gateQ15(kind: number, sigmoidTable: number, a: number): number;
   spikeTest(logits: number, classes: number, spikeBound: number, expTable: number, result: number): number;
   echoExpTableAddress(): number;
   configureEchoModel(classes: number, spikeBound: number): number;

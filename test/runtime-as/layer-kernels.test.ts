@@ -64,10 +64,12 @@ function checkLstmStep(kernels: KernelExports, layer: QLstmLayer, input: number[
     layer.units,
     arena.int8(layer.kernel),
     arena.int8(layer.recurrentKernel),
+    0,
     arena.int32(lstmRowParams(layer)),
     hidden,
     cell,
     arena.int32(new Array<number>(8 * layer.units).fill(0)),
+    0,
     arena.int16(SIGMOID_TABLE),
     arena.int16(TANH_TABLE),
   );
@@ -129,6 +131,7 @@ for (const build of KERNEL_BUILDS) {
         inputSize,
         classes,
         arena.int8(layer.kernel),
+        0,
         arena.int32(denseRowParams(layer)),
         logits,
       );

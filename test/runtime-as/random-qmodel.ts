@@ -106,6 +106,7 @@ function randomLstm(random: Random, name: string, inputSize: number, units: numb
     name,
     inputSize,
     units,
+    weightBits: 8,
     kernel: int8Weights(random, rows * inputSize),
     kernelRequant: requantRows(random, rows, target / (Math.sqrt(inputSize) * INT8_STD * inputStd), true),
     recurrentKernel: int8Weights(random, rows * units),
@@ -123,10 +124,12 @@ function randomDense(random: Random, inputSize: number, classes: number, inputSt
     name: 'logits',
     inputSize,
     units: classes,
+    weightBits: 8,
     kernel: int8Weights(random, classes * inputSize),
     requant: requantRows(random, classes, target / (Math.sqrt(inputSize) * INT8_STD * inputStd), extremes),
     bias: biasRows(random, classes, 4096, extremes),
     activation: 'softmax',
+    outputFracBits: 12,
   };
 }
 
@@ -144,7 +147,7 @@ export function randomQModel(spec: RandomModelSpec): QModel {
   layers.push(randomDense(random, inputSize, spec.classes, inputStd, spec.headExtremes ?? false));
   return {
     format: 'rankcode-qmodel',
-    version: 1,
+    version: 2,
     name: `random seed ${spec.seed}`,
     sourceHash: '0'.repeat(64),
     inputSize: spec.inputSize,

@@ -37,7 +37,10 @@ const EXPECTED_PATHS = [
   'src/model.ts',
   'src/runtime/fixed-point.ts',
   'src/runtime/dot.ts',
+  'src/runtime/matrix.ts',
+  'src/runtime/gates.ts',
   'src/runtime/lstm.ts',
+  'src/runtime/gru.ts',
   'src/runtime/dense.ts',
   'src/runtime/spike.ts',
   'src/runtime/memory.ts',
@@ -155,7 +158,7 @@ async function emitError(change: (model: QModel) => void): Promise<unknown> {
 
 test('emit rejects models the runtime cannot run', async () => {
   const cases: [string, (model: QModel) => void, RegExp][] = [
-    ['dense before LSTM', (m) => m.layers.unshift(m.layers[2]), /is a dense layer before the last layer/],
+    ['dense before LSTM', (m) => m.layers.unshift(m.layers[2]), /\(LSTM\) follows a dense layer/],
     ['LSTM last', (m) => m.layers.pop(), /last layer of the model must be a dense layer/],
     ['size mismatch', (m) => ((m.layers[1] as QLstmLayer).inputSize = 11), /takes 11 inputs, but the layer below gives 12/],
     ['short kernel', (m) => (m.layers[0] as QLstmLayer).kernel.pop(), /kernel has 1439 values, expected 1440/],

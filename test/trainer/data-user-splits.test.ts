@@ -70,11 +70,16 @@ test('classes option and sigmoid output', () => {
   assert.deepEqual(data.labels, ['odd', 'even']);
   assert.equal(data.output, 'sigmoid');
   assert.deepEqual(Array.from(data.train.labels.subarray(0, 4)), [1, 0, 1, 0]);
+
+  // Three classes with a sigmoid output train one sigmoid unit per class.
+  const threeClasses = writeNumbered('three-sigmoid.jsonl', 6, (i) => `c${i % 3}`);
+  const perClass = loadUserData({ path: threeClasses, validationShare: 0, output: 'sigmoid' });
+  assert.equal(perClass.output, 'sigmoid');
+  assert.deepEqual(perClass.labels, ['c0', 'c1', 'c2']);
 });
 
 test('loading rejects bad options and files', () => {
   const path = writeNumbered('twelve.jsonl', 12);
-  const threeClasses = writeNumbered('three.jsonl', 6, (i) => `c${i % 3}`);
   const oneClass = writeNumbered('one.jsonl', 4, () => 'same');
   const badTest = writeNumbered('bad-test.jsonl', 2, () => 'maybe');
   const wideTest = writeDataFile(dir, 'wide.jsonl', JSON.stringify({ label: 'odd', frames: [[1, 2], [3, 4]] }));
@@ -82,7 +87,6 @@ test('loading rejects bad options and files', () => {
     [() => loadUserData({ path, testPath: badTest, testShare: 0.1 }), `both a test file (${badTest}) and a test share of 0.1 are given; pass only one of them`],
     [() => loadUserData({ path, validationShare: 1 }), 'invalid validation share 1: expected a fraction from 0 to 0.99, such as 0.1'],
     [() => loadUserData({ path, validationShare: 0.6, testShare: 0.4 }), `${path}: a validation share of 0.6 and a test share of 0.4 leave no training sequences out of 12; lower the shares or add sequences`],
-    [() => loadUserData({ path: threeClasses, output: 'sigmoid' }), 'a sigmoid output needs exactly 2 classes, but the data has 3 (c0, c1, c2); use the softmax output'],
     [() => loadUserData({ path: oneClass }), `${oneClass}: every sequence has the label "same"; a classifier needs at least two classes`],
     [() => loadUserData({ path, testPath: badTest }), `${badTest}:1: invalid field "label": "maybe" is not one of the classes of ${path} (even, odd)`],
     [() => loadUserData({ path, classes: ['even', 'other'] }), `${path}:2: invalid field "label": "odd" is not one of the classes option (even, other)`],

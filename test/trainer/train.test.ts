@@ -33,7 +33,7 @@ test('small RC run writes metrics, report and model', async () => {
     assert.equal(epoch.train.framesAllSteps, 6000);
     assert.ok(epoch.train.framesTrained <= epoch.train.framesAllSteps);
     assert.equal(epoch.train.framesTrained, epoch.train.meanSpikeStep * 600);
-    assert.equal(epoch.validation.examples, 200);
+    assert.equal(epoch.validation?.examples, 200);
     assert.ok(epoch.validation.meanSpikeStep >= 1);
     assert.ok(epoch.validation.meanSpikeStep <= 10);
   }

@@ -50,3 +50,50 @@ export function buildFrameMatrix(source: FrameSequences, examples: ArrayLike<num
   }
   return matrix;
 }
+
+/** The first `count` examples of another FrameSequences, without copying. */
+export class FirstSequences implements FrameSequences {
+  readonly frames: number;
+  readonly frameSize: number;
+  readonly labels: Uint8Array;
+
+  constructor(
+    readonly source: FrameSequences,
+    readonly count: number,
+  ) {
+    if (!Number.isInteger(count) || count < 0 || count > source.count) {
+      throw new Error(`internal error: cannot keep ${count} of ${source.count} examples`);
+    }
+    this.frames = source.frames;
+    this.frameSize = source.frameSize;
+    this.labels = source.labels.subarray(0, count);
+  }
+
+  writeFrame(example: number, step: number, target: Float32Array, offset: number): void {
+    this.source.writeFrame(example, step, target, offset);
+  }
+}
+
+/** Returns the first `count` examples of `source`, or `source` itself when `count` is undefined or not smaller. */
+export function firstSequences(source: FrameSequences, count: number | undefined): FrameSequences {
+  return count === undefined || count >= source.count ? source : new FirstSequences(source, count);
+}
+
+/** Returns the smallest and the largest value of every frame of `source`; { min: 0, max: 0 } when it has no examples. */
+export function valueRange(source: FrameSequences): { min: number; max: number } {
+  if (source.count === 0) return { min: 0, max: 0 };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const frame = new Float32Array(source.frameSize);
+  for (let example = 0; example < source.count; example++) {
+    for (let step = 0; step < source.frames; step++) {
+      frame.fill(0);
+      source.writeFrame(example, step, frame, 0);
+      for (const value of frame) {
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+    }
+  }
+  return { min, max };
+}

@@ -9,6 +9,9 @@ import { readIdxFile, type IdxArray } from './idx.js';
 export const MNIST_PIXELS = 784;
 export const MNIST_CLASSES = 10;
 export const MNIST_LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+/** Default frames per image (T) and default size of the validation split, the last images of the 60,000 training images. */
+export const DEFAULT_MNIST_FRAMES = 10;
+export const DEFAULT_MNIST_VALIDATION_COUNT = 5000;
 
 /** Returns the step (0-based) at which a pixel of the given intensity spikes, or -1 for a silent (zero) pixel. */
 export function spikeStepOfIntensity(intensity: number, frames: number): number {

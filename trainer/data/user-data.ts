@@ -7,7 +7,7 @@ import { parseCsvSequences } from './user-csv.js';
 import { parseJsonlSequences } from './user-jsonl.js';
 import { checkLabelCount, countOf, MAX_CLASSES, type ParsedSequences, selectSequences, type UserSequenceSet } from './user-sequences.js';
 
-/** The output layer a task trains: softmax over the classes, or one sigmoid unit for two classes. */
+/** The output layer a task trains: softmax over the classes, or sigmoid: one unit for two classes, one unit per class for more. */
 export type OutputKind = 'softmax' | 'sigmoid';
 
 export interface UserDataOptions {
@@ -27,7 +27,7 @@ export interface UserDataOptions {
   seed?: number;
   /** The class list in output order; by default it comes from the training labels. */
   classes?: string[];
-  /** 'sigmoid' trains one output unit and needs exactly two classes. Default 'softmax'. */
+  /** 'sigmoid' trains one output unit for two classes and one unit per class for more. Default 'softmax'. */
   output?: OutputKind;
 }
 
@@ -65,9 +65,6 @@ export function loadUserData(options: UserDataOptions): UserData {
 
   const train = readUserSequences(options.path, options.labelsPath);
   const labels = options.classes === undefined ? classesOfLabels(train) : checkClassList(options.classes);
-  if (output === 'sigmoid' && labels.length !== 2) {
-    throw new UserError(`a sigmoid output needs exactly 2 classes, but the data has ${labels.length} (${formatClasses(labels)}); use the softmax output`);
-  }
   const origin = options.classes === undefined ? `the classes of ${train.source}` : 'the classes option';
   const split = splitByShare(train.count, validationShare, testShare, seed, train.source);
   const trainIndices = mapLabels(train, labels, origin);

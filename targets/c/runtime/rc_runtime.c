@@ -209,11 +209,11 @@ void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_b
 rc_status rc_step(const rc_network *network, const rc_state_view *state, const int8_t *frame, size_t frame_len,
                   rc_result *out) {
   if (network == NULL || state == NULL || frame == NULL || out == NULL) return RC_ERR_NULL;
+  if (frame_len != network->lstm->input_size) return RC_ERR_FRAME_SIZE;
   if (state->held->spiked) {
     *out = *state->held;
     return RC_OK;
   }
-  if (frame_len != network->lstm->input_size) return RC_ERR_FRAME_SIZE;
 
   rc_lstm_step(network->lstm, network->tables, frame, state->hidden, state->cell, state->gates);
   rc_dense_logits(network->dense, state->hidden, state->logits);

@@ -120,8 +120,8 @@ void rc_lstm_step(const rc_lstm_layer *layer, const rc_tables *tables, const int
                   int32_t *cell, int16_t *gates);
 /*
  * Second half of an LSTM step, shared with runtimes that compute the gates with
- * their own kernels: from the 4 * units gate pre-activations (Q3.12, rows i, f,
- * g, o), updates the cell (Q16.15) and hidden (Q0.15) state of every unit.
+ * their own kernels. It updates the cell (Q16.15) and hidden (Q0.15) state of
+ * every unit from the 4 * units gate pre-activations (Q3.12, rows i, f, g, o).
  */
 void rc_lstm_update(size_t units, const rc_tables *tables, const int16_t *gates, int16_t *hidden, int32_t *cell);
 /* Dense logits from the Q0.15 hidden state. */
@@ -144,8 +144,9 @@ void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_b
 /*
  * Runs one frame and writes the result to *out. Once a spike is held it copies the
  * held result without computing anything until rc_reset. Checks, in this order:
- * NULL pointers (RC_ERR_NULL), a held spike (RC_OK), then the frame length
- * (RC_ERR_FRAME_SIZE). On an error the state and *out are unchanged.
+ * NULL pointers (RC_ERR_NULL), the frame length (RC_ERR_FRAME_SIZE, also while a
+ * spike is held), then a held spike (RC_OK). On an error the state and *out are
+ * unchanged.
  */
 rc_status rc_step(const rc_network *network, const rc_state_view *state, const int8_t *frame, size_t frame_len,
                   rc_result *out);

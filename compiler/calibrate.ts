@@ -1,0 +1,62 @@
+/**
+ * Calibration: runs the float model over sample sequences and records the
+ * ranges that pick the activation formats. The quantizer uses the largest
+ * |output| of each hidden dense layer for its int16 Q(15 - f).f format; without
+ * calibration it uses the bound that the weights imply (safeOutputBound),
+ * which never saturates but may leave fractional bits unused.
+ *
+ * The other formats do not depend on data: the input scale comes from the
+ * input range of model.json, recurrent outputs are Q0.15 (|h| < 1), gate
+ * pre-activations Q3.12 (the tables cover [-8, 8)), the LSTM cell Q16.15 and
+ * the logits Q.12 in int32.
+ */
+import { log } from '../common/log.js';
+import { type FloatModel, FloatSimulator } from './float-model.js';
+
+export interface CalibrationResult {
+  sequences: number;
+  frames: number;
+  /** Largest |x| of any input value. */
+  inputMaxAbs: number;
+  /** Largest |y| of each hidden dense layer's output, by layer index. */
+  hiddenRanges: Map<number, number>;
+}
+
+/**
+ * Runs every frame of every sequence (past any spike, so that the ranges cover
+ * what any stream can reach) and returns the ranges. Warns when the data
+ * leaves the input range of model.json, where inputs saturate at +-127.
+ */
+export function calibrate(model: FloatModel, sequences: { frames: number[][] }[]): CalibrationResult {
+  const hiddenRanges = new Map<number, number>();
+  model.layers.forEach((layer, index) => {
+    if (layer.kind === 'dense' && layer.activation !== 'softmax') hiddenRanges.set(index, 0);
+  });
+  const simulator = new FloatSimulator(model);
+  let inputMaxAbs = 0;
+  let frames = 0;
+  const observe = (index: number, output: ArrayLike<number>): void => {
+    const range = hiddenRanges.get(index);
+    if (range === undefined) return;
+    let largest = range;
+    for (let k = 0; k < output.length; k++) largest = Math.max(largest, Math.abs(output[k]));
+    hiddenRanges.set(index, largest);
+  };
+  for (const sequence of sequences) {
+    simulator.reset();
+    for (const frame of sequence.frames) {
+      for (const value of frame) inputMaxAbs = Math.max(inputMaxAbs, Math.abs(value));
+      simulator.stepLogits(frame, observe);
+      frames++;
+    }
+  }
+  const { inputMin, inputMax } = model.settings;
+  const rangeLimit = Math.max(Math.abs(inputMin), Math.abs(inputMax));
+  if (inputMaxAbs > rangeLimit) {
+    log.warn(
+      `the calibration data reaches |x| = ${inputMaxAbs.toPrecision(4)}, beyond the input range [${inputMin}, ${inputMax}] of model.json; ` +
+        'such inputs saturate at +-127. Set userDefinedMetadata.rankcode.input to the real input range.',
+    );
+  }
+  return { sequences: sequences.length, frames, inputMaxAbs, hiddenRanges };
+}

@@ -1,0 +1,71 @@
+/**
+ * rc-report: renders training runs and rc-eval results into one self-contained
+ * HTML page with inline SVG charts.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { UserError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/files.js';
+import { log, setLogLevel } from '../common/log.js';
+import { readEval, readRun, uniqueNames } from './inputs.js';
+import { renderReport } from './page.js';
+
+/** Exit status of invalid user input: bad flags or files. */
+const EXIT_USAGE = 2;
+
+function parseNonNegative(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a non-negative integer, such as 3.');
+  return Number(value);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(): Command {
+  return new Command('rc-report')
+    .description('Render rc-train runs and rc-eval results into one self-contained HTML page with SVG charts.')
+    .argument('[runs...]', 'rc-train output folders, each with metrics.jsonl (and report.json when the run finished)')
+    .option('--eval <file...>', 'rc-eval result files (rc-eval --out FILE); the option may repeat', collect, [])
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .option('--title <text>', 'page title', 'rankcode report')
+    .option('--examples <n>', 'example sequences drawn per evaluation', parseNonNegative, 3)
+    .option('--quiet', 'print warnings and errors only')
+    .showHelpAfterError('(run rc-report --help for the options)')
+    .exitOverride();
+}
+
+/** Parses `argv` (as process.argv), writes the page, and returns the exit status. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message; help and version requests are not errors.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    throw error;
+  }
+  const flags = program.opts<{ eval: string[] | string[][]; out: string; title: string; examples: number; quiet?: boolean }>();
+  if (flags.quiet) setLogLevel('warn');
+  try {
+    const evalPaths = flags.eval.flat();
+    if (program.args.length === 0 && evalPaths.length === 0) {
+      throw new UserError('nothing to report: pass rc-train output folders, --eval files, or both');
+    }
+    const runs = uniqueNames(program.args.map(readRun));
+    const evals = uniqueNames(evalPaths.map(readEval));
+    const html = renderReport({ title: flags.title, runs, evals, examplesPerEval: flags.examples });
+    writeFileAtomic(flags.out, html);
+    log.info(`wrote ${flags.out}: ${runs.length} run(s), ${evals.length} evaluation(s), ${Buffer.byteLength(html)} bytes`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      log.error(error.message);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await runCli(process.argv);

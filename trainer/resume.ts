@@ -1,0 +1,53 @@
+import { UserError } from '../common/errors.js';
+import { log } from '../common/log.js';
+import type { Checkpoint } from './checkpoint.js';
+import { flattenWeights, sameShape, type RcModelShape, type RcModelWeights } from './model.js';
+import type { TrainOptions } from './options.js';
+
+/**
+ * Options that may differ between a run and the run that resumes it. Every other
+ * option changes the data, the model or the training, so it must match.
+ */
+export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'learningRate', 'clipNorm', 'backend', 'outDir', 'resume', 'progress'];
+
+/**
+ * Throws a UserError unless `checkpoint` can continue a run with `options` and a
+ * model of `shape`: the same data, model and training options, except those in
+ * RESUMABLE_CHANGES, and no more completed epochs than `options.epochs`. Logs a
+ * warning for each change that keeps the result from equalling an uninterrupted
+ * run: another learning rate, clip norm or backend.
+ */
+export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, shape: RcModelShape, backend: string, path: string): void {
+  const fix = 'pass the options of the original run; only --epochs, --lr, --clip-norm and --backend may change';
+  for (const key of Object.keys({ ...checkpoint.options, ...options }) as (keyof TrainOptions)[]) {
+    if (RESUMABLE_CHANGES.includes(key)) continue;
+    const saved = JSON.stringify(checkpoint.options[key]);
+    const requested = JSON.stringify(options[key]);
+    if (saved !== requested) {
+      throw new UserError(`cannot resume from ${path}: it was trained with ${key} ${saved ?? 'unset'}, but this run sets ${requested ?? 'unset'}; ${fix}`);
+    }
+  }
+  if (!sameShape(checkpoint.weights, shape)) {
+    throw new UserError(`cannot resume from ${path}: its model has another shape than the data gives (${describeShape(checkpoint.weights)} against ${describeShape(shape)}); ${fix}`);
+  }
+  if (checkpoint.epoch > options.epochs) {
+    throw new UserError(`cannot resume from ${path}: it has ${checkpoint.epoch} completed epochs, more than the ${options.epochs} requested; pass --epochs ${checkpoint.epoch} or more`);
+  }
+  for (const key of ['learningRate', 'clipNorm'] as const) {
+    if (checkpoint.options[key] !== options[key]) {
+      log.warn(`resuming with ${key} ${options[key] ?? 'unset'} instead of ${checkpoint.options[key] ?? 'unset'}: the result will differ from an uninterrupted run`);
+    }
+  }
+  if (checkpoint.backend !== backend) {
+    log.warn(`resuming on the ${backend} backend a run that trained on ${checkpoint.backend}: backends round differently, so the weights will differ slightly from an uninterrupted run`);
+  }
+}
+
+function describeShape(shape: RcModelShape): string {
+  return `input ${shape.inputSize}, LSTM ${shape.lstmUnits.join(',')}, head ${shape.denseUnits.join(',') || 'none'}, ${shape.classes} classes, ${shape.output} output`;
+}
+
+/** Returns true when every weight is a finite number. */
+export function weightsAreFinite(weights: RcModelWeights): boolean {
+  return flattenWeights(weights).every((array) => array.every(Number.isFinite));
+}
