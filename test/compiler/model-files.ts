@@ -32,7 +32,7 @@ const CLASS_NAMES = { lstm: 'LSTM', gru: 'GRU', dense: 'Dense' };
 
 const GATE_ACTIVATION_NAMES = { sigmoid: 'sigmoid', hard_sigmoid_keras2: 'hard_sigmoid', hard_sigmoid_keras3: 'hard_sigmoid' };
 
-/** The layer config in snake_case, as a saved model.json spells it. */
+/** Returns the layer config in snake_case, as a saved model.json spells it. */
 function layerConfig(layer: FloatLayer): Record<string, unknown> {
   if (layer.kind === 'dense') return { name: layer.name, units: layer.units, activation: layer.activation, use_bias: true };
   return {
@@ -49,7 +49,7 @@ function layerConfig(layer: FloatLayer): Record<string, unknown> {
   };
 }
 
-/** The manifest entries of a layer; Keras names recurrent weights "<layer>/<cell>/<role>". */
+/** Returns the manifest entries of a layer, with recurrent weights named "<layer>/<cell>/<role>" as Keras names them. */
 function layerWeights(layer: FloatLayer, keras: boolean): { name: string; shape: number[]; data: Float32Array }[] {
   if (layer.kind === 'dense') {
     return [
