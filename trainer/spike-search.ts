@@ -53,7 +53,7 @@ export function findSpikes(model: RcModel, source: FrameSequences, examples: Arr
     const activeExamples = Array.from(active, (position) => examples[position]);
     const frameValues = buildFrameMatrix(source, activeExamples, new Int32Array(active.length).fill(step));
     const previous = states;
-    // tf.tidy keeps only tensors it returns in arrays or plain objects, so the states travel flattened: scores, then h and c of each layer.
+    // The return type of tf.tidy (TensorContainer) does not admit LstmState, so the tensors travel as one array: scores, then h and c of each layer.
     const kept = tf.tidy(() => {
       const input = tf.tensor2d(frameValues, [active.length, source.frameSize]);
       const stepStates = stackStep(model, input, previous);
