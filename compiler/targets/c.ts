@@ -66,27 +66,36 @@ export function buildCView(context: EmitContext): Record<string, unknown> {
   };
 }
 
+/**
+ * Renders the C target's model sources and copies its runtime: the files that
+ * `--target c` writes. The cortex-m target also emits them for models outside
+ * the family of its DSP kernels.
+ */
+export function emitCSources(context: EmitContext): EmittedFile[] {
+  const manifest = readCManifest();
+  assert(manifest.name === 'c', () => `targets/c/manifest.json names the target "${manifest.name}"`);
+  const view = buildCNetworkView(context);
+  const partials = { provenance: loadSharedPartial('provenance-c') };
+  const files: EmittedFile[] = manifest.templates.map((templatePath) => {
+    const template = `${TARGET_FOLDER}/${templatePath}`;
+    const provenance = {
+      version: context.compilerVersion,
+      template,
+      modelName: escapeCComment(context.qmodel.name),
+      sourceHash: context.qmodel.sourceHash,
+    };
+    const contents = renderTemplate(template, { ...view, ...provenance }, partials);
+    return { path: outputName(templatePath, context.prefix), contents };
+  });
+  for (const name of C_RUNTIME_FILES) {
+    files.push({ path: name, contents: readFileSync(join(PACKAGE_ROOT, TARGET_FOLDER, 'runtime', name), 'utf8') });
+  }
+  return files;
+}
+
 export const cTarget: TargetDriver = {
   name: 'c',
   async emit(context: EmitContext): Promise<EmittedFile[]> {
-    const manifest = readCManifest();
-    assert(manifest.name === 'c', () => `targets/c/manifest.json names the target "${manifest.name}"`);
-    const view = buildCNetworkView(context);
-    const partials = { provenance: loadSharedPartial('provenance-c') };
-    const files: EmittedFile[] = manifest.templates.map((templatePath) => {
-      const template = `${TARGET_FOLDER}/${templatePath}`;
-      const provenance = {
-        version: context.compilerVersion,
-        template,
-        modelName: escapeCComment(context.qmodel.name),
-        sourceHash: context.qmodel.sourceHash,
-      };
-      const contents = renderTemplate(template, { ...view, ...provenance }, partials);
-      return { path: outputName(templatePath, context.prefix), contents };
-    });
-    for (const name of C_RUNTIME_FILES) {
-      files.push({ path: name, contents: readFileSync(join(PACKAGE_ROOT, TARGET_FOLDER, 'runtime', name), 'utf8') });
-    }
-    return files;
+    return emitCSources(context);
   },
 };

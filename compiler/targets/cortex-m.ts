@@ -1,15 +1,19 @@
 /**
- * The cortex-m target: C99 for Arm Cortex-M. It emits <prefix>_model.h and
+ * The cortex-m target: C99 for Arm Cortex-M. For a model of one int8 LSTM layer
+ * with sigmoid gates and the dense softmax layer, it emits <prefix>_model.h and
  * <prefix>_model.c from targets/cortex-m/templates, with the LSTM and dense
  * weights repacked into the blocked layout of rc_cortex_m.h (four int8 weights
  * of one row per int32 word, four rows side by side), and copies the runtime:
  * rc_runtime.h/.c of the C target plus rc_cortex_m.h/.c, whose kernels use the
  * DSP extension (SXTB16, SMLAD) where the compiler reports it and portable C
- * elsewhere. The streaming API is the C target's.
+ * elsewhere. Every other model gets the C target's sources, whose layer
+ * kernels cover every model the compiler accepts. The streaming API is the C
+ * target's in both cases.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, assert } from '../../common/errors.js';
+import { log } from '../../common/log.js';
 import { escapeCComment, escapeCString, formatArrayBody, formatInt32 } from '../c-syntax.js';
 import {
   ACT_TABLE_SHIFT,
@@ -25,6 +29,7 @@ import type { QDenseLayer, QLstmLayer, QModel } from '../qmodel.js';
 import { HIDDEN_ABS_MAX, INPUT_ABS_MAX } from '../quantize.js';
 import { PACKAGE_ROOT, loadSharedPartial, renderTemplate } from '../render.js';
 import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
+import { emitCSources } from './c.js';
 
 const TARGET_FOLDER = 'targets/cortex-m';
 /** Runtime sources copied unchanged into every output folder, from the C target and from this one. */
@@ -94,29 +99,38 @@ function weightBitsOf(layer: QLstmLayer | QDenseLayer): number {
 }
 
 /**
- * Returns the two layers this target compiles: one LSTM layer with int8
- * weights and table sigmoid gates, then the dense softmax layer. Throws a
- * UserError naming what differs otherwise.
+ * Describes how a model differs from the family that the blocked-layout kernels
+ * of rc_cortex_m.c compile (one LSTM layer with int8 weights and table sigmoid
+ * gates, then the dense softmax layer), or returns undefined for a model of it.
  */
-export function supportedLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
+export function blockedKernelMismatch(qmodel: QModel): string | undefined {
   const [lstm, dense] = qmodel.layers;
   if (qmodel.layers.length !== 2 || lstm.kind !== 'lstm' || dense.kind !== 'dense') {
-    const kinds = qmodel.layers.map((layer) => layer.kind).join(', ');
-    throw new UserError(
-      `the cortex-m target compiles one LSTM layer followed by the dense softmax layer, but model "${qmodel.name}" has the layers ${kinds}. ` +
-        'Compile it with --target c, whose portable C also builds for Cortex-M, or retrain it with that structure.',
-    );
+    return `the layers ${qmodel.layers.map((layer) => layer.kind).join(', ')}`;
   }
   const problems: string[] = [];
   if (weightBitsOf(lstm) !== 8 || weightBitsOf(dense) !== 8) problems.push('weights wider than int8');
   if (lstm.recurrentActivation !== 'sigmoid') problems.push(`recurrent activation ${lstm.recurrentActivation}`);
   if (dense.activation !== 'softmax') problems.push(`output activation ${dense.activation}`);
-  if (problems.length > 0) {
+  return problems.length > 0 ? problems.join(', ') : undefined;
+}
+
+/**
+ * Returns the two layers of a model that the blocked-layout kernels compile:
+ * one LSTM layer with int8 weights and table sigmoid gates, then the dense
+ * softmax layer. Throws a UserError naming what differs otherwise. The arduino
+ * target accepts only these models.
+ */
+export function supportedLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
+  const mismatch = blockedKernelMismatch(qmodel);
+  if (mismatch !== undefined) {
     throw new UserError(
-      `the cortex-m target supports int8 weights, sigmoid gates and a softmax output, but model "${qmodel.name}" has ${problems.join(', ')}. ` +
-        'Compile it with --target c, whose portable C also builds for Cortex-M, or quantize it with int8 weights and train it with those activations.',
+      'the blocked-layout kernels of the arduino and cortex-m targets compile one LSTM layer with int8 weights and sigmoid gates ' +
+        `followed by the dense softmax layer, but model "${qmodel.name}" has ${mismatch}. ` +
+        'Compile it with --target cortex-m or --target c, whose portable layer kernels compile every model, or retrain it with that structure.',
     );
   }
+  const [lstm, dense] = qmodel.layers as [QLstmLayer, QDenseLayer];
   assert(lstm.inputSize === qmodel.inputSize, 'the LSTM input size equals the model input size');
   assert(dense.inputSize === lstm.units, 'the dense input size equals the LSTM units');
   return { lstm, dense };
@@ -187,8 +201,10 @@ function readManifest(): TargetManifest {
 }
 
 /**
- * Renders the model sources and copies the runtime: every C file that an
- * application (or the arduino target's library) compiles, at top-level paths.
+ * Renders the model sources in the blocked layout and copies the runtime with
+ * the blocked-layout kernels: every C file that an application (or the arduino target's
+ * library) compiles, at top-level paths. Throws a UserError for a model
+ * outside the family of those kernels.
  */
 export function emitCortexMSources(context: EmitContext): EmittedFile[] {
   const manifest = readManifest();
@@ -211,9 +227,21 @@ export function emitCortexMSources(context: EmitContext): EmittedFile[] {
   return files;
 }
 
+/**
+ * Emits the blocked layout and rc_cortex_m.c for a model that its kernels
+ * compile, and the C target's sources otherwise. The whole model takes one
+ * route, so a build runs either rc_cortex_m.c or the C layer kernels, never a mix.
+ */
 export const cortexMTarget: TargetDriver = {
   name: 'cortex-m',
   async emit(context: EmitContext): Promise<EmittedFile[]> {
-    return emitCortexMSources(context);
+    const mismatch = blockedKernelMismatch(context.qmodel);
+    if (mismatch === undefined) return emitCortexMSources(context);
+    // NOTE: stacks whose first LSTM layer alone would fit rc_cm_lstm_step take this route too, so they run no DSP kernel.
+    log.info(
+      `cortex-m: model "${context.qmodel.name}" has ${mismatch}, which the kernels of rc_cortex_m.c do not cover; ` +
+        "emitting the C target's portable layer kernels (rc_layers.c, rc_lstm.c, rc_gru.c) instead",
+    );
+    return emitCSources(context);
   },
 };

@@ -13,8 +13,11 @@
  * kernels also run on the host under the address and undefined-behaviour
  * sanitizers, with the C target's conformance harness.
  *
- * Golden models outside the target's family (one LSTM layer with int8 weights
- * and sigmoid gates, then dense softmax) must be rejected with a UserError.
+ * Every golden file runs, the single-LSTM files of test/golden and the layer
+ * stacks of test/golden/networks. Models of the blocked-layout family (one LSTM
+ * layer with int8 weights and sigmoid gates, then dense softmax) run
+ * rc_cortex_m.c in every build. The others are emitted as the C target's
+ * sources and run with the portable and DSP builds' flags.
  *
  * Without arm-none-eabi-gcc, its newlib headers or qemu-system-arm the QEMU
  * tests are skipped, unless the CI environment variable is set: then they fail.
@@ -25,25 +28,28 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { UserError } from '../../common/errors.js';
 import { setLogLevel } from '../../common/log.js';
 import { emitTargets } from '../../compiler/emit.js';
-import { LANES_S16, LANES_S8, packBlocked, supportedLayers } from '../../compiler/targets/cortex-m.js';
+import { blockedKernelMismatch, LANES_S16, LANES_S8, packBlocked, supportedLayers } from '../../compiler/targets/cortex-m.js';
 import { PACKAGE_ROOT } from '../../compiler/render.js';
 import { buildReport } from '../../compiler/report.js';
 import type { QModel } from '../../compiler/qmodel.js';
 import { ReferenceSimulator } from '../../compiler/simulator.js';
 import type { GoldenCase, GoldenFile } from '../golden/generate.js';
+import { readGoldenFiles } from '../golden/golden-files.js';
 import { GoldenRandom } from '../golden/random-model.js';
 import { countDspInstructions, DSP_BUILD, formatInt8Array, type KernelBuild, PORTABLE_BUILD } from '../support/cortex-m-firmware.js';
 import { buildFirmware, CPU_FLAGS, GCC, qemuTestSkipReason, runFirmware } from '../support/qemu.js';
 
-const GOLDEN_FOLDER = join(PACKAGE_ROOT, 'test', 'golden');
 const HARNESS_FOLDER = join(PACKAGE_ROOT, 'test', 'conformance', 'harness');
 const FIRMWARE_HARNESS = join(HARNESS_FOLDER, 'cortex_m_harness.c');
 const HOST_HARNESS = join(HARNESS_FOLDER, 'harness.c');
 const STRICT_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-Wsign-conversion', '-Wshadow'];
 const EMITTED_SOURCES = ['golden_model.c', 'rc_runtime.c', 'rc_cortex_m.c'];
+const EMITTED_FILES = [...EMITTED_SOURCES, 'golden_model.h', 'qmodel.json', 'rc_cortex_m.h', 'rc_runtime.h', 'report.json'];
+/** The C target's sources, which the cortex-m target emits for models outside the blocked-layout family. */
+const C_TARGET_SOURCES = ['golden_model.c', 'rc_runtime.c', 'rc_layers.c', 'rc_lstm.c', 'rc_gru.c'];
+const C_TARGET_FILES = [...C_TARGET_SOURCES, 'golden_model.h', 'qmodel.json', 'rc_layers.h', 'rc_runtime.h', 'report.json'];
 const QEMU_TIMEOUT_MS = 60_000;
 /**
  * A step() call that returns a held spike only checks its arguments and copies
@@ -59,12 +65,9 @@ const BUILDS: KernelBuild[] = [
   { name: 'dsp -Os', kernels: 'dsp', defines: {}, cflags: ['-Os'] },
 ];
 
-function readGoldenFiles(): { file: string; golden: GoldenFile }[] {
-  return readdirSync(GOLDEN_FOLDER)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, golden: JSON.parse(readFileSync(join(GOLDEN_FOLDER, file), 'utf8')) as GoldenFile }));
-}
+/** The builds of a model emitted as the C target's sources: the same flags as the portable and DSP builds of rc_cortex_m.c. */
+const C_TARGET_BUILDS: KernelBuild[] = [PORTABLE_BUILD, DSP_BUILD];
+
 
 /** Runs the reference simulator on each frame sequence and records it as a golden case. */
 function simulateCases(qmodel: QModel, sequences: { name: string; frames: number[][] }[]): GoldenCase[] {
@@ -159,27 +162,20 @@ function requantizationStress(): GoldenFile {
   return { format: 'rankcode-golden', version: 1, description: 'requantization stress model', qmodel, cases };
 }
 
-/** Tells whether the cortex-m target compiles a model: one LSTM layer with int8 weights and sigmoid gates, then dense softmax. */
-function isSupported(golden: GoldenFile): boolean {
-  try {
-    supportedLayers(golden.qmodel);
-    return true;
-  } catch (error) {
-    if (error instanceof UserError) return false;
-    throw error;
-  }
+/** Tells whether the cortex-m target emits a model in the blocked layout with rc_cortex_m.c. */
+function isBlocked(golden: GoldenFile): boolean {
+  return blockedKernelMismatch(golden.qmodel) === undefined;
 }
 
-/**
- * Returns the golden files whose models the cortex-m target compiles, and the
- * generated stress model, each with a name for folders and test titles.
- */
+/** Returns every golden file and the generated stress model, each with a name for folders and test titles. */
 function conformanceModels(): { file: string; golden: GoldenFile }[] {
-  return [...readGoldenFiles().filter(({ golden }) => isSupported(golden)), { file: 'requantization-stress', golden: requantizationStress() }];
+  return [...readGoldenFiles({ networks: true }), { file: 'requantization-stress', golden: requantizationStress() }];
 }
 
 /** The number of golden files of the single-LSTM int8 family when this test was written. */
-const SUPPORTED_GOLDEN_FILES_MIN = 4;
+const BLOCKED_GOLDEN_FILES_MIN = 4;
+/** The number of golden files outside that family (stacks, GRU, hidden dense, int16, hard sigmoid) when this test was written. */
+const C_TARGET_GOLDEN_FILES_MIN = 10;
 
 /** Writes golden_cases.h: the frames of every case as const arrays and a table of the cases. */
 function writeCasesHeader(folder: string, cases: GoldenCase[]): void {
@@ -262,30 +258,23 @@ async function emitGolden(name: string, golden: GoldenFile): Promise<string> {
 describe('Cortex-M target on QEMU mps2-an386', { skip: qemuTestSkipReason() }, () => {
   for (const { file, golden } of conformanceModels()) {
     describe(file, () => {
-      const name = file.replace(/\.json$/, '');
+      const name = file.replace(/\.json$/, '').replace('/', '-');
       const report = buildReport(golden.qmodel);
+      const blocked = isBlocked(golden);
+      const sources = blocked ? EMITTED_SOURCES : C_TARGET_SOURCES;
       let folder = '';
 
       it('emits the model', async () => {
         folder = await emitGolden(name, golden);
-        assert.deepEqual(readdirSync(folder).sort(), [
-          'golden_model.c',
-          'golden_model.h',
-          'qmodel.json',
-          'rc_cortex_m.c',
-          'rc_cortex_m.h',
-          'rc_runtime.c',
-          'rc_runtime.h',
-          'report.json',
-        ]);
+        assert.deepEqual(readdirSync(folder).sort(), [...(blocked ? EMITTED_FILES : C_TARGET_FILES)].sort());
         writeCasesHeader(folder, golden.cases);
       });
 
-      for (const build of BUILDS) {
+      for (const build of blocked ? BUILDS : C_TARGET_BUILDS) {
         it(`matches golden vectors (${build.name})`, async () => {
           assert.ok(folder !== '', 'the model was emitted');
           const elf = await buildFirmware({
-            sources: [FIRMWARE_HARNESS, ...EMITTED_SOURCES.map((source) => join(folder, source))],
+            sources: [FIRMWARE_HARNESS, ...sources.map((source) => join(folder, source))],
             includeDirs: [folder],
             defines: build.defines,
             cflags: build.cflags,
@@ -293,14 +282,15 @@ describe('Cortex-M target on QEMU mps2-an386', { skip: qemuTestSkipReason() }, (
             name: build.name.replace(/[^a-z0-9]+/gi, '-'),
           });
           const dsp = await countDspInstructions(elf);
-          if (build.kernels === 'dsp') assert.ok(dsp.smlad > 0 && dsp.sxtb16 > 0, `the DSP build contains SMLAD and SXTB16 (${JSON.stringify(dsp)})`);
-          else assert.deepEqual(dsp, { smlad: 0, sxtb16: 0 }, 'the portable build contains no SMLAD or SXTB16');
+          // The C layer kernels are plain C, so their instruction mix is the compiler's choice and is not checked.
+          if (blocked && build.kernels === 'dsp') assert.ok(dsp.smlad > 0 && dsp.sxtb16 > 0, `the DSP build contains SMLAD and SXTB16 (${JSON.stringify(dsp)})`);
+          if (blocked && build.kernels === 'portable') assert.deepEqual(dsp, { smlad: 0, sxtb16: 0 }, 'the portable build contains no SMLAD or SXTB16');
 
           const result = await runFirmware(elf, { timeoutMs: QEMU_TIMEOUT_MS });
           assert.equal(result.exitCode, 0, `firmware exited with ${result.exitCode}:\n${result.stdout}\n${result.stderr}`);
           const output = parseFirmwareOutput(result.stdout);
           assert.ok(output.done, `the firmware ran every case:\n${result.stdout}`);
-          assert.equal(output.kernels, build.kernels, 'rc_cm_kernels names the kernels of the build');
+          assert.equal(output.kernels, blocked ? build.kernels : 'rc_layers', 'the firmware names the kernels of the build');
           assert.equal(output.stateBytes, report.ramBytes.total, 'sizeof the state struct equals the reported RAM bytes');
           assert.equal(output.cases.length, golden.cases.length, 'one output block per golden case');
 
@@ -328,9 +318,11 @@ describe('Cortex-M target on QEMU mps2-an386', { skip: qemuTestSkipReason() }, (
     });
   }
 
-  it('covers the golden files of its model family', () => {
-    const supported = readGoldenFiles().filter(({ golden }) => isSupported(golden));
-    assert.ok(supported.length >= SUPPORTED_GOLDEN_FILES_MIN, `${supported.length} golden files have one LSTM layer with int8 weights and sigmoid gates`);
+  it('covers both emission routes', () => {
+    const goldenFiles = readGoldenFiles({ networks: true });
+    const blocked = goldenFiles.filter(({ golden }) => isBlocked(golden));
+    assert.ok(blocked.length >= BLOCKED_GOLDEN_FILES_MIN, `${blocked.length} golden files have one LSTM layer with int8 weights and sigmoid gates`);
+    assert.ok(goldenFiles.length - blocked.length >= C_TARGET_GOLDEN_FILES_MIN, `${goldenFiles.length - blocked.length} golden files take the C target's sources`);
   });
 
   it('golden cases include spikes before the last frame', () => {
@@ -376,7 +368,7 @@ describe('Cortex-M blocked weight layout', () => {
 });
 
 describe('Cortex-M target model checks', () => {
-  const golden = readGoldenFiles().find(({ file }) => file === 'small.json')?.golden;
+  const golden = readGoldenFiles({ networks: true }).find(({ file }) => file === 'small.json')?.golden;
   assert.ok(golden, 'test/golden/small.json exists');
   const [lstm, dense] = golden.qmodel.layers;
 
@@ -384,23 +376,35 @@ describe('Cortex-M target model checks', () => {
     assert.equal(supportedLayers(golden.qmodel).lstm.units, lstm.kind === 'lstm' ? lstm.units : -1);
   });
 
-  it('rejects other layer structures', () => {
+  it('blocked layout rejects other layer structures', () => {
     const stacked = { ...golden.qmodel, layers: [lstm, lstm, dense] };
-    assert.throws(() => supportedLayers(stacked), /compiles one LSTM layer followed by the dense softmax layer, but model "[^"]+" has the layers lstm, lstm, dense/);
+    assert.equal(blockedKernelMismatch(stacked), 'the layers lstm, lstm, dense');
+    assert.throws(() => supportedLayers(stacked), /followed by the dense softmax layer, but model "[^"]+" has the layers lstm, lstm, dense\. Compile it with --target cortex-m or --target c/);
   });
 
-  it('rejects hard sigmoid gates and int16 weights', () => {
+  it('blocked layout rejects hard sigmoid and int16', () => {
     const hard = { ...golden.qmodel, layers: [{ ...lstm, recurrentActivation: 'hard_sigmoid_keras2' }, dense] } as QModel;
-    assert.throws(() => supportedLayers(hard), /supports int8 weights, sigmoid gates and a softmax output, but model "[^"]+" has recurrent activation hard_sigmoid_keras2/);
+    assert.equal(blockedKernelMismatch(hard), 'recurrent activation hard_sigmoid_keras2');
+    assert.throws(() => supportedLayers(hard), /but model "[^"]+" has recurrent activation hard_sigmoid_keras2\./);
     const wide = { ...golden.qmodel, layers: [{ ...lstm, weightBits: 16 }, dense] } as QModel;
+    assert.equal(blockedKernelMismatch(wide), 'weights wider than int8');
     assert.throws(() => supportedLayers(wide), /has weights wider than int8/);
   });
 
-  it('rejects other golden models when emitting', async () => {
-    for (const { file, golden: other } of readGoldenFiles().filter(({ golden: candidate }) => !isSupported(candidate))) {
-      const folder = join(workFolder, `rejected-${file.replace(/\.json$/, '')}`);
-      const emitting = emitTargets(other.qmodel, buildReport(other.qmodel), { targets: ['cortex-m'], outDir: folder, force: false, prefix: 'golden' });
-      await assert.rejects(emitting, (error: Error) => error instanceof UserError && /^the cortex-m target .* Compile it with --target c/.test(error.message), file);
+  it('emits the C target sources for other models', async () => {
+    const others = readGoldenFiles({ networks: true }).filter(({ golden: candidate }) => !isBlocked(candidate));
+    assert.ok(others.length >= C_TARGET_GOLDEN_FILES_MIN, `${others.length} golden files are outside the blocked-layout family`);
+    for (const { file, golden: other } of others) {
+      const name = file.replace(/\.json$/, '').replace('/', '-');
+      const cortexFolder = join(workFolder, `fallback-cortex-m-${name}`);
+      const cFolder = join(workFolder, `fallback-c-${name}`);
+      const report = buildReport(other.qmodel);
+      await emitTargets(other.qmodel, report, { targets: ['cortex-m'], outDir: cortexFolder, force: false, prefix: 'golden' });
+      await emitTargets(other.qmodel, report, { targets: ['c'], outDir: cFolder, force: false, prefix: 'golden' });
+      assert.deepEqual(readdirSync(cortexFolder).sort(), [...C_TARGET_FILES].sort(), `files emitted for ${file}`);
+      for (const source of [...C_TARGET_SOURCES, 'golden_model.h', 'rc_layers.h', 'rc_runtime.h']) {
+        assert.equal(readFileSync(join(cortexFolder, source), 'utf8'), readFileSync(join(cFolder, source), 'utf8'), `${source} of ${file} equals the C target's`);
+      }
     }
   });
 });
@@ -408,7 +412,7 @@ describe('Cortex-M target model checks', () => {
 describe('Cortex-M target sources', () => {
   const armGccSkip = skipWithout(GCC);
   const clangSkip = hasCommand('clang') ? armGccSkip : 'clang not found on PATH';
-  const golden = readGoldenFiles().find(({ file }) => file === 'wide.json')?.golden;
+  const golden = readGoldenFiles({ networks: true }).find(({ file }) => file === 'wide.json')?.golden;
   assert.ok(golden, 'test/golden/wide.json exists');
   let folder = '';
 
@@ -435,7 +439,8 @@ describe('Cortex-M target sources', () => {
   }
 
   it('portable kernels match golden vectors on the host with sanitizers', { skip: hasCommand('gcc') ? false : 'gcc not found on PATH' }, async () => {
-    for (const { file, golden: goldenFile } of conformanceModels()) {
+    // The other models are emitted as the C target's sources, which test/conformance/c.test.ts runs under the sanitizers.
+    for (const { file, golden: goldenFile } of conformanceModels().filter(({ golden: candidate }) => isBlocked(candidate))) {
       const hostFolder = await emitGolden(`host-${file.replace(/\.json$/, '')}`, goldenFile);
       const binary = join(hostFolder, 'harness');
       const sources = [HOST_HARNESS, ...EMITTED_SOURCES.map((source) => join(hostFolder, source))];

@@ -1,10 +1,12 @@
 /*
  * Conformance firmware for the cortex-m target on QEMU's mps2-an386 (Cortex-M4).
- * It links one model emitted with the symbol prefix "golden" and the header
+ * It links one model emitted with the symbol prefix "golden" (in the blocked
+ * layout with rc_cortex_m.c, or as the C target's sources) and the header
  * golden_cases.h that test/conformance/cortex-m.test.ts generates from a golden
  * file, runs every case and prints over semihosting:
  *
- *   kernels <dsp|portable>          the kernels rc_cortex_m.c was built with
+ *   kernels <dsp|portable|rc_layers>  the kernels rc_cortex_m.c was built with, or
+ *                                     rc_layers for a model emitted as the C target's sources
  *   state_bytes <sizeof(golden_state)>
  *   case <index>
  *   frame <n> <logit 0> ... <logit C-1>      once per computed frame
@@ -99,7 +101,11 @@ int main(void) {
   uint32_t index;
 
   platform_write("kernels ");
+#ifdef RC_CORTEX_M_H
   platform_write(rc_cm_kernels);
+#else
+  platform_write("rc_layers");
+#endif
   platform_write("\nstate_bytes ");
   platform_write_u32((uint32_t)sizeof(golden_state));
   platform_write("\n");
