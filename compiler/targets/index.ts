@@ -7,11 +7,12 @@ import type { TargetDriver } from '../target.js';
 import { arduinoTarget } from './arduino.js';
 import { cTarget } from './c.js';
 import { cortexMTarget } from './cortex-m.js';
-import { wasmTarget } from './wasm.js';
+import { createWasmTarget, wasmTarget } from './wasm.js';
 
 const DRIVERS: ReadonlyMap<string, TargetDriver> = new Map([
   [cTarget.name, cTarget],
   [wasmTarget.name, wasmTarget],
+  ['wasm-scalar', createWasmTarget({ simd: false })],
   [cortexMTarget.name, cortexMTarget],
   [arduinoTarget.name, arduinoTarget],
 ]);
