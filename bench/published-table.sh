@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Trains and evaluates RC and EOS models for the tasks of the rank-coding
-# publication (ICLR 2022) at a reduced budget, then prints a Markdown table of
-# our figures by bench/published-table.ts.
+# Trains and evaluates RC and EOS models at a reduced budget for the tasks on
+# which the rank-coding method was published (ICLR 2022), then prints our
+# figures as Markdown tables with bench/published-table.ts. docs/BENCHMARKS.md
+# sets them next to the published figures.
 #
 #   npm run bench:table                     # every phase, into runs/published-table
 #   PHASES="mnist" npm run bench:table      # one phase; phases: mnist spotting two-sequence
@@ -23,7 +24,7 @@ PHASES=${PHASES:-"mnist spotting two-sequence"}
 BACKEND=${BACKEND:-wasm}
 MNIST_RC_EPOCHS=${MNIST_RC_EPOCHS:-5}
 MNIST_EOS_EPOCHS=${MNIST_EOS_EPOCHS:-2}
-SPOTTING_EPOCHS=${SPOTTING_EPOCHS:-6}
+SPOTTING_EPOCHS=${SPOTTING_EPOCHS:-4}
 TWO_SEQUENCE_EPOCHS=${TWO_SEQUENCE_EPOCHS:-2}
 SPOTTING_TRAIN_COUNT=${SPOTTING_TRAIN_COUNT:-100000}
 TWO_SEQUENCE_TRAIN_COUNT=${TWO_SEQUENCE_TRAIN_COUNT:-25000}

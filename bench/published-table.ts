@@ -78,7 +78,7 @@ function describeBudget(report: ReportFile | undefined, times: ProcessTimes | un
   const units = Array.isArray(report.settings.units) ? report.settings.units.join(',') : report.settings.units;
   const seen = report.trainExamples * report.epochs;
   const time = times === undefined ? '' : `, ${Math.round(times.wallSeconds)} s wall, ${Math.round(times.cpuSeconds)} s CPU`;
-  return `${seen.toLocaleString('en-US')} examples seen (${report.epochs} epochs of ${report.trainExamples.toLocaleString('en-US')}), LSTM ${units}, Adam ${report.settings.learningRate}${time}`;
+  return `${seen.toLocaleString('en-US')} examples seen (${report.epochs} ${report.epochs === 1 ? 'epoch' : 'epochs'} of ${report.trainExamples.toLocaleString('en-US')}), LSTM ${units}, Adam ${report.settings.learningRate}${time}`;
 }
 
 function printAccuracyRows(runs: string): void {
