@@ -5,10 +5,11 @@
  * calibration it uses the bound that the weights imply (safeOutputBound),
  * which never saturates but may leave fractional bits unused.
  *
- * The other formats do not depend on data: the input scale comes from the
- * input range of model.json, recurrent outputs are Q0.15 (|h| < 1), gate
- * pre-activations Q3.12 (the tables cover [-8, 8)), the LSTM cell Q16.15 and
- * the logits Q.12 in int32.
+ * The largest |input| sets the input scale when model.json states no input
+ * range. The other formats do not depend on data, because they already cover
+ * every value their function can produce: recurrent outputs are Q0.15
+ * (|h| < 1), gate pre-activations Q3.12 (the tables cover [-8, 8), where
+ * sigmoid and tanh saturate), the LSTM cell Q16.15 and the logits Q.12 in int32.
  */
 import { log } from '../common/log.js';
 import { type FloatModel, FloatSimulator } from './float-model.js';
@@ -52,7 +53,7 @@ export function calibrate(model: FloatModel, sequences: { frames: number[][] }[]
   }
   const { inputMin, inputMax } = model.settings;
   const rangeLimit = Math.max(Math.abs(inputMin), Math.abs(inputMax));
-  if (inputMaxAbs > rangeLimit) {
+  if (model.settings.inputRangeStated && inputMaxAbs > rangeLimit) {
     log.warn(
       `the calibration data reaches |x| = ${inputMaxAbs.toPrecision(4)}, beyond the input range [${inputMin}, ${inputMax}] of model.json; ` +
         'such inputs saturate at +-127. Set userDefinedMetadata.rankcode.input to the real input range.',

@@ -80,12 +80,17 @@ async function compile(modelPath: string, flags: Record<string, unknown>): Promi
   const classes = outputLayer(model).units;
 
   let calibratedRanges;
+  let calibratedInputMaxAbs;
   if (typeof flags.calibrate === 'string') {
     const result = calibrate(model, readSequences(flags.calibrate, model.layers[0].inputSize, classes));
     log.info(`calibrated on ${result.sequences} sequences (${result.frames} frames) from ${flags.calibrate}`);
     calibratedRanges = result.hiddenRanges;
+    calibratedInputMaxAbs = result.inputMaxAbs;
+    if (!model.settings.inputRangeStated) {
+      log.info(`input scale from the calibration data: |x| <= ${result.inputMaxAbs.toPrecision(4)} maps to 127`);
+    }
   }
-  const qmodel = quantizeModel(model, { weightBits: flags.weights === 'int16' ? 16 : 8, calibratedRanges });
+  const qmodel = quantizeModel(model, { weightBits: flags.weights === 'int16' ? 16 : 8, calibratedRanges, calibratedInputMaxAbs });
 
   let agreement;
   const dataPath = checkPath ?? (typeof flags.data === 'string' ? flags.data : undefined);

@@ -19,6 +19,8 @@ export interface RankcodeSettings {
   /** Real input range; the int8 input scale is max(|inputMin|, |inputMax|) / 127. */
   inputMin: number;
   inputMax: number;
+  /** True when userDefinedMetadata.rankcode.input states the range; false for the default [-1, 1]. */
+  inputRangeStated: boolean;
   task?: string;
   mode?: string;
   beta?: number;

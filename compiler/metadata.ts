@@ -104,6 +104,7 @@ export function parseRankcodeSettings(userDefinedMetadata: unknown, facts: Shape
     frames: readFrames(fields.frames, facts.frames),
     inputMin: range.min,
     inputMax: range.max,
+    inputRangeStated: fields.input !== undefined,
     task: optionalString(fields.task, 'task'),
     mode: optionalString(fields.mode, 'mode'),
     beta: beta as number | undefined,

@@ -45,6 +45,11 @@ export interface QuantizeOptions {
    * data, by layer index. Layers without a figure get the safe bound from the weights.
    */
   calibratedRanges?: Map<number, number>;
+  /**
+   * Largest |x| of the calibration inputs. It sets the input scale (|x| / 127)
+   * when model.json does not state the input range.
+   */
+  calibratedInputMaxAbs?: number;
 }
 
 /** Scale of a layer input: one int8 or int16 step is `scale` in real units, and |x_q| <= absMax. */
@@ -158,7 +163,11 @@ export function inputScaleFor(inputMin: number, inputMax: number): number {
 /** Quantizes a float model; throws UserError when a multiplier, bias or accumulator does not fit. */
 export function quantizeModel(model: FloatModel, options: QuantizeOptions = {}): QModel {
   const { settings } = model;
-  const inputScale = inputScaleFor(settings.inputMin, settings.inputMax);
+  const calibratedInput = settings.inputRangeStated ? undefined : options.calibratedInputMaxAbs;
+  const inputScale =
+    calibratedInput !== undefined && calibratedInput > 0
+      ? inputScaleFor(-calibratedInput, calibratedInput)
+      : inputScaleFor(settings.inputMin, settings.inputMax);
   let input: InputFormat = { scale: inputScale, absMax: INPUT_ABS_MAX, realBound: INPUT_ABS_MAX * inputScale };
   const layers = model.layers.map((layer, index) => {
     const quantized = quantizeLayer(layer, index, input, options);

@@ -81,6 +81,26 @@ describe('hidden Dense formats', () => {
   });
 });
 
+describe('input scale', () => {
+  it('comes from calibration without a stated range', () => {
+    const model = network(3);
+    const sequences = [{ frames: [[3, -1.5, 0, 2, -0.25]] }];
+    const inputMaxAbs = calibrate(model, sequences).inputMaxAbs;
+    assert.equal(inputMaxAbs, 3);
+
+    const unstated = { ...model, settings: { ...model.settings, inputRangeStated: false } };
+    assert.equal(quantizeModel(unstated, { calibratedInputMaxAbs: inputMaxAbs }).inputScale, 3 / 127);
+    assert.equal(quantizeModel(unstated).inputScale, Math.max(Math.abs(model.settings.inputMin), Math.abs(model.settings.inputMax)) / 127);
+  });
+
+  it('keeps the range that model.json states', () => {
+    const model = network(3);
+    const stated = { ...model, settings: { ...model.settings, inputRangeStated: true } };
+    const expected = Math.max(Math.abs(model.settings.inputMin), Math.abs(model.settings.inputMax)) / 127;
+    assert.equal(quantizeModel(stated, { calibratedInputMaxAbs: 3 }).inputScale, expected);
+  });
+});
+
 describe('int16 weights', () => {
   it('use the full int16 range per row', () => {
     const qmodel = quantizeModel(network(1), { weightBits: 16 });

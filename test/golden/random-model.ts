@@ -98,6 +98,7 @@ function settingsFor(spec: { threshold: number; inputMin: number; inputMax: numb
     labels: Array.from({ length: classes }, (_, k) => `class ${k}`),
     frames: 0,
     inputMin: spec.inputMin,
+    inputRangeStated: true,
     inputMax: spec.inputMax,
   };
 }
