@@ -39,7 +39,7 @@ function buildProgram(): Command {
     .option('--check <file>', 'sequences in the --data format: run the float and the integer model side by side and fail below --min-agreement')
     .option('--min-agreement <fraction>', `share of --check sequences with the same spike step and class, from 0 to 1 (default ${DEFAULT_MIN_AGREEMENT})`)
     .option('--json', 'print the report as JSON on stdout instead of a table')
-    .option('--quiet', 'print warnings and errors only')
+    .option('--quiet', 'log warnings and errors only; the report is still printed on stdout')
     .showHelpAfterError('(run rc-compile --help for the options)')
     .exitOverride();
 }

@@ -209,7 +209,8 @@ function validateDense(layer: RawLayer, isOutput: boolean): DenseSpec {
   if (isOutput && activation !== 'softmax') {
     // NOTE: the two-class form with one sigmoid output (y >= theta or y <= 1 - theta) is not compiled yet.
     throw new UserError(
-      `Dense layer "${layer.name}" uses activation "${activation}"; rc-compile supports "softmax" on the output layer only.`,
+      `Dense layer "${layer.name}" uses activation "${activation}"; rc-compile supports "softmax" on the output layer only. ` +
+        'Retrain with rc-train --output softmax (two classes become two softmax units), or use rc-eval for the float model.',
     );
   }
   if (!isOutput && activation !== 'relu' && activation !== 'linear') {

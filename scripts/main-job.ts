@@ -34,6 +34,8 @@ export interface MainJobSummary {
   framesSkippedShare: number;
   /** Float mean spike step of the test images (1-based). */
   floatMeanSpikeStep: number;
+  /** Test images behind the float figures; the WASM figures always cover all of them. */
+  floatTestImages: number;
   testImages: number;
   frames: number;
   /** Images whose WASM class, spike step and confidence equal the reference simulator's. */
@@ -83,6 +85,8 @@ interface TrainedModel {
   dataDir?: string;
   floatAccuracy: number;
   floatMeanSpikeStep: number;
+  /** Test images behind the float figures. */
+  floatTestImages: number;
   backend: string;
   trainSeconds: number;
 }
@@ -102,6 +106,7 @@ async function trainStage(outDir: string, flags: MainJobFlags): Promise<TrainedM
     dataDir: trained.options.dataDir,
     floatAccuracy: trained.test.accuracyAtSpike,
     floatMeanSpikeStep: trained.test.meanSpikeStep,
+    floatTestImages: trained.test.examples,
     backend: trained.backend,
     trainSeconds: trained.wallSeconds,
   };
@@ -109,6 +114,9 @@ async function trainStage(outDir: string, flags: MainJobFlags): Promise<TrainedM
 
 /** Reuses a model trained earlier: its float test figures come from the report.json that rc-train wrote beside it. */
 function readTrainedModel(modelPath: string): TrainedModel {
+  if (!existsSync(modelPath)) {
+    throw new UserError(`model not found: ${modelPath}; pass the model.json that rc-train wrote, or leave out --model to train one`);
+  }
   const reportPath = join(dirname(resolve(modelPath)), REPORT_FILE);
   if (!existsSync(reportPath)) {
     throw new UserError(`training report not found: ${reportPath}; pass a model.json written by rc-train, or leave out --model to train one`);
@@ -116,7 +124,7 @@ function readTrainedModel(modelPath: string): TrainedModel {
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
     backend: string;
     settings: { frames: number; validationCount: number; dataDir?: string };
-    test: { accuracyAtSpike: number; meanSpikeStep: number };
+    test: { accuracyAtSpike: number; meanSpikeStep: number; examples: number };
   };
   log.info(`stage 1/3: skipped, reusing ${modelPath} (float test figures from ${reportPath})`);
   return {
@@ -126,6 +134,7 @@ function readTrainedModel(modelPath: string): TrainedModel {
     dataDir: report.settings.dataDir,
     floatAccuracy: report.test.accuracyAtSpike,
     floatMeanSpikeStep: report.test.meanSpikeStep,
+    floatTestImages: report.test.examples,
     backend: report.backend,
     trainSeconds: 0,
   };
@@ -188,6 +197,7 @@ async function runMainJob(flags: MainJobFlags): Promise<number> {
     meanSpikeStep: spikeStepSum / test.count,
     framesSkippedShare: 1 - framesComputed / (test.count * frames),
     floatMeanSpikeStep: trained.floatMeanSpikeStep,
+    floatTestImages: trained.floatTestImages,
     testImages: test.count,
     frames,
     referenceMatches,
@@ -206,7 +216,7 @@ async function runMainJob(flags: MainJobFlags): Promise<number> {
     process.stdout.write(
       [
         `test images                 ${summary.testImages} (${frames} frames each)`,
-        `float accuracy at spike     ${percent(summary.floatAccuracy)} (mean spike step ${summary.floatMeanSpikeStep.toFixed(2)})`,
+        `float accuracy at spike     ${percent(summary.floatAccuracy)} (mean spike step ${summary.floatMeanSpikeStep.toFixed(2)}, ${summary.floatTestImages} images)`,
         `quantized accuracy (WASM)   ${percent(summary.quantizedAccuracy)}`,
         `mean spike step (WASM)      ${summary.meanSpikeStep.toFixed(2)} of ${frames}`,
         `frames never computed       ${percent(summary.framesSkippedShare)}`,
