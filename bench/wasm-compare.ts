@@ -11,7 +11,10 @@
  *                bench/c-native.c, once per --cflags set (default -O2 and -O3).
  *                The first set gives the SIMD / C ratio.
  * Every frame is computed: the integer runtimes run with a spike bound that no
- * frame reaches. The runtimes take turns in --rounds rounds. In each round a
+ * frame reaches. Each --mnist-sizes size is measured again on temporal MNIST
+ * test frames (trainer/data/temporal-mnist.ts, 10 binary frames per image, the
+ * first --frames frames of the test split in order), whose inputs are mostly
+ * zero, so the wasm runtime skips the zero inputs of the first layer. The runtimes take turns in --rounds rounds. In each round a
  * runtime times blocks of consecutive frames for at least --round-ms. A block
  * lasts about --block-ms, with its frame count set from a warm-up round and
  * capped at --frames, and a figure is the median over all blocks. Garbage
@@ -23,7 +26,7 @@
  * Then bench/wasm-early-exit.ts measures whole inference with early exit
  * against all frames on the wasm runtime, in microseconds per sequence.
  *
- * Usage: node dist/bench/wasm-compare.js [--sizes 40x64,420x128,784x64] [--frames 200]
+ * Usage: node dist/bench/wasm-compare.js [--sizes 40x64,420x128,784x64] [--mnist-sizes 784x64] [--frames 200]
  *        [--rounds 5] [--round-ms 400] [--block-ms 2] [--tfjs-warm-up 4000]
  *        [--sequences 16] [--sequence-frames 50] [--cflags=-O2 --cflags='-O3 -march=native' ...]
  * npm run bench:wasm builds the TypeScript first and runs this with --single-threaded-gc.
@@ -36,7 +39,8 @@ import { setLogLevel } from '../common/log.js';
 import { removeTemporaryFolders } from '../test/runtime-as/wasm-harness.js';
 import { nativeCompilerVersion } from './c-native.js';
 import { goldenStyleWorkload, goldenWorkload, measureEarlyExit, type EarlyExitFigures } from './wasm-early-exit.js';
-import { measureSize, type RuntimeFigures, type SizeFigures } from './wasm-streaming.js';
+import { DEFAULT_MNIST_FRAMES, DEFAULT_MNIST_VALIDATION_COUNT, MNIST_PIXELS, loadTemporalMnist } from '../trainer/data/temporal-mnist.js';
+import { type FrameInput, measureSize, type RuntimeFigures, type SizeFigures } from './wasm-streaming.js';
 import { startTfjsWasm } from './wasm-tfjs.js';
 import { formatMicroseconds } from './wasm-timing.js';
 
@@ -51,6 +55,7 @@ const DEFAULT_FLAG_SETS = ['-O2', '-O3'];
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '40x64,420x128,784x64' },
+    'mnist-sizes': { type: 'string', default: '784x64' },
     frames: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '5' },
     'round-ms': { type: 'string', default: '400' },
@@ -68,11 +73,20 @@ function positiveNumber(name: string, text: string, integer = true): number {
   return value;
 }
 
-const sizes = values.sizes.split(',').map((text) => {
-  const match = /^(\d+)x(\d+)$/.exec(text.trim());
-  if (!match) throw new Error(`--sizes expects a comma-separated list like 40x64,784x64, got "${text}"`);
-  return { inputSize: Number(match[1]), units: Number(match[2]) };
-});
+function parseSizes(name: string, list: string): { inputSize: number; units: number }[] {
+  if (list.trim() === '') return [];
+  return list.split(',').map((text) => {
+    const match = /^(\d+)x(\d+)$/.exec(text.trim());
+    if (!match) throw new Error(`--${name} expects a comma-separated list like 40x64,784x64, got "${text}"`);
+    return { inputSize: Number(match[1]), units: Number(match[2]) };
+  });
+}
+
+const sizes = parseSizes('sizes', values.sizes);
+const mnistSizes = parseSizes('mnist-sizes', values['mnist-sizes']);
+for (const size of mnistSizes) {
+  if (size.inputSize !== MNIST_PIXELS) throw new Error(`--mnist-sizes needs ${MNIST_PIXELS} inputs per frame, got ${size.inputSize}x${size.units}`);
+}
 const rounds = positiveNumber('rounds', values.rounds);
 const roundMs = positiveNumber('round-ms', values['round-ms']);
 const sequenceCount = positiveNumber('sequences', values.sequences);
@@ -141,17 +155,37 @@ function detailLines(figures: SizeFigures[]): string[] {
   return lines;
 }
 
-function targetLines(figures: SizeFigures[]): string[] {
-  const figure = figures.find((candidate) => candidate.label === TARGET_SIZE);
-  if (!figure) return [`No ${TARGET_SIZE} row, so the targets were not checked.`];
+/**
+ * Returns the first `count` frames of the temporal MNIST test split, image by
+ * image, and the share of nonzero inputs over those frames.
+ */
+function temporalMnistFrames(count: number): { input: FrameInput; nonzeroShares: number[] } {
+  const images = Math.ceil(count / DEFAULT_MNIST_FRAMES);
+  const { test } = loadTemporalMnist({ frames: DEFAULT_MNIST_FRAMES, validationCount: DEFAULT_MNIST_VALIDATION_COUNT, testLimit: images });
+  const frames: Float32Array[] = [];
+  const nonzeroShares: number[] = [];
+  for (let image = 0; image < test.count && frames.length < count; image++) {
+    for (let step = 0; step < test.frames && frames.length < count; step++) {
+      const frame = new Float32Array(MNIST_PIXELS);
+      test.writeFrame(image, step, frame, 0);
+      frames.push(frame);
+      nonzeroShares.push(frame.reduce((sum, value) => sum + (value !== 0 ? 1 : 0), 0) / MNIST_PIXELS);
+    }
+  }
+  return { input: { name: 'temporal MNIST', frames }, nonzeroShares };
+}
+
+function targetLines(figures: SizeFigures[], label = TARGET_SIZE): string[] {
+  const figure = figures.find((candidate) => candidate.label === label);
+  if (!figure) return [`No ${label} row, so the targets were not checked.`];
   const verdict = (met: boolean) => (met ? 'met' : 'not met');
   const tfjsRatio = figure.tfjs.summary.median / figure.simd.summary.median;
   const tfjsGcRatio = withGc(figure.tfjs) / withGc(figure.simd);
   const nativeRatio = figure.simd.summary.median / figure.native[0].summary.median;
   return [
-    `At ${TARGET_SIZE}, target TF.js / wasm SIMD >= ${TFJS_RATIO_TARGET}x: ${tfjsRatio.toFixed(1)}x (${verdict(tfjsRatio >= TFJS_RATIO_TARGET)}), ` +
+    `At ${label}, target TF.js / wasm SIMD >= ${TFJS_RATIO_TARGET}x: ${tfjsRatio.toFixed(1)}x (${verdict(tfjsRatio >= TFJS_RATIO_TARGET)}), ` +
       `${tfjsGcRatio.toFixed(1)}x with GC pauses (${verdict(tfjsGcRatio >= TFJS_RATIO_TARGET)})`,
-    `At ${TARGET_SIZE}, target wasm SIMD / C ${nativeFlagSets[0].join(' ')} <= ${C_RATIO_TARGET}x: ${nativeRatio.toFixed(2)}x (${verdict(nativeRatio <= C_RATIO_TARGET)})`,
+    `At ${label}, target wasm SIMD / C ${nativeFlagSets[0].join(' ')} <= ${C_RATIO_TARGET}x: ${nativeRatio.toFixed(2)}x (${verdict(nativeRatio <= C_RATIO_TARGET)})`,
   ];
 }
 
@@ -191,6 +225,27 @@ async function main(): Promise<void> {
   }
   const lines = ['', 'Streaming, microseconds per frame (median over timed blocks), every frame computed:', ...sizeTable(figures), ''];
   lines.push(...detailLines(figures), '', ...targetLines(figures), '');
+
+  if (mnistSizes.length > 0) {
+    const { input, nonzeroShares } = temporalMnistFrames(streamingOptions.frameCount);
+    const mnistFigures: SizeFigures[] = [];
+    for (const [index, size] of mnistSizes.entries()) {
+      mnistFigures.push(await measureSize(size.inputSize, size.units, 500 + 10 * index, streamingOptions, input));
+      process.stdout.write(`measured ${size.inputSize}x${size.units} on temporal MNIST\n`);
+    }
+    const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
+    const meanShare = nonzeroShares.reduce((sum, share) => sum + share, 0) / nonzeroShares.length;
+    lines.push(
+      `Streaming on the first ${input.frames.length} temporal MNIST test frames, microseconds per frame, every frame computed ` +
+        `(nonzero inputs per frame: mean ${percent(meanShare)}, min ${percent(Math.min(...nonzeroShares))}, max ${percent(Math.max(...nonzeroShares))}):`,
+      ...sizeTable(mnistFigures),
+      '',
+      ...detailLines(mnistFigures),
+      '',
+      ...targetLines(mnistFigures, `${TARGET_SIZE} ${input.name}`),
+      '',
+    );
+  }
 
   const workloads = [goldenWorkload(), goldenStyleWorkload(40, 64, 7, sequenceCount, sequenceFrames), goldenStyleWorkload(784, 64, 8, sequenceCount, sequenceFrames)];
   const earlyFigures: EarlyExitFigures[] = [];

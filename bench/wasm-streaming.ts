@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import type { QModel } from '../compiler/qmodel.js';
-import { ReferenceSimulator } from '../compiler/simulator.js';
+import { quantizeInput, ReferenceSimulator } from '../compiler/simulator.js';
 import { Random, randomFrames, randomQModel } from '../test/runtime-as/random-qmodel.js';
 import { emitModel, type LoadedModel } from '../test/runtime-as/wasm-harness.js';
 import { buildNative, runNative, writeFramesFile, type NativeBuild, type NativeRun } from './c-native.js';
@@ -93,12 +93,27 @@ function nativeContender(name: string, build: NativeBuild, framesFile: string, o
   return contender;
 }
 
-/** Measures every runtime at `inputSize` x `units`; `seed` picks the model, the frames and the TF.js weights. */
-export async function measureSize(inputSize: number, units: number, seed: number, options: StreamingOptions): Promise<SizeFigures> {
-  const label = `${inputSize}x${units}`;
+/** Frames that measureSize streams in place of its random dense ones. */
+export interface FrameInput {
+  /** Appended to the size label, as in "784x64 temporal MNIST". */
+  name: string;
+  /** Float input values, quantized with the model's input scale for the integer runtimes. */
+  frames: Float32Array[];
+}
+
+/**
+ * Measures every runtime at `inputSize` x `units`; `seed` picks the model, the
+ * frames and the TF.js weights. With `input`, the runtimes stream its frames
+ * (options.frameCount of them at most) in place of random int8 frames.
+ */
+export async function measureSize(inputSize: number, units: number, seed: number, options: StreamingOptions, input?: FrameInput): Promise<SizeFigures> {
+  const label = input === undefined ? `${inputSize}x${units}` : `${inputSize}x${units} ${input.name}`;
   const qmodel: QModel = randomQModel({ seed, inputSize, lstmUnits: [units], classes: CLASSES, threshold: 0.95 });
   qmodel.spikeBound = NO_SPIKE_BOUND;
-  const frames = randomFrames(new Random(seed + 1), options.frameCount, inputSize);
+  const frames =
+    input === undefined
+      ? randomFrames(new Random(seed + 1), options.frameCount, inputSize)
+      : input.frames.slice(0, options.frameCount).map((frame) => Int8Array.from(frame, (value) => quantizeInput(value, qmodel.inputScale)));
   const floatFrames = frames.map((frame) => Float32Array.from(frame, (value) => value * qmodel.inputScale));
 
   const reference = new ReferenceSimulator(qmodel);

@@ -196,3 +196,101 @@ export function matVecI8I16(matrix: usize, rows: i32, columns: i32, input: usize
     store<i32>(out + (<usize>r << 2), dotI8I16(matrix + <usize>r * stride, input, columns));
   }
 }
+
+/**
+ * projectFrameI8 takes the zero-skipping path when at most columns /
+ * SPARSE_INPUT_DIVISOR inputs are nonzero. On a 256 x 784 product,
+ * bench/wasm-sparse-crossover.ts measured the crossover near 1/4 of the columns
+ * in the SIMD build and near 1/2 in the scalar build (Node 20, x86-64, 2 shared
+ * cores at load average 7). Both divisors stay below it, for a margin.
+ */
+const SPARSE_INPUT_DIVISOR: i32 = ASC_FEATURE_SIMD ? 5 : 3;
+
+/**
+ * Writes the indices j < `length` with a nonzero int8 input[j] as i32 values to
+ * `indices` (room for `length` values) and returns their count.
+ */
+export function collectNonzeroIndices(input: usize, length: i32, indices: usize): i32 {
+  let count: i32 = 0;
+  let j: i32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Whole 16-byte blocks of zeros, most of a sparse frame, cost one test each.
+    for (; j + 16 <= length; j += 16) {
+      if (!v128.any_true(v128.load(input + <usize>j))) continue;
+      for (let k = j; k < j + 16; k++) {
+        store<i32>(indices + (<usize>count << 2), k);
+        count += load<i8>(input + <usize>k) != 0 ? 1 : 0;
+      }
+    }
+  }
+  for (; j < length; j++) {
+    // The index is stored at every step and kept only when the input is nonzero,
+    // so the loop has no data-dependent branch. count <= j keeps it in bounds.
+    store<i32>(indices + (<usize>count << 2), j);
+    count += load<i8>(input + <usize>j) != 0 ? 1 : 0;
+  }
+  return count;
+}
+
+/**
+ * Computes out[r] = sum_k M[r][j_k] * x[j_k] over the `count` column indices j_k
+ * at `indices`, for a column-major int8 matrix at `columnMajor` ([columns][rows])
+ * and int8 x at `input`, into `rows` i32 at `out`. Equals the row-major product
+ * when every other input is zero, because the skipped products are zero.
+ *
+ * The SIMD build keeps 16 rows in four i32x4 accumulators and adds, per nonzero
+ * input, the 16 weights of its column widened to i16 and multiplied by the
+ * input with i32x4.extmul_*_i16x8_s.
+ */
+export function sparseMatVecI8I8(columnMajor: usize, rows: i32, input: usize, indices: usize, count: i32, out: usize): void {
+  const stride = <usize>rows;
+  let r: i32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; r + 16 <= rows; r += 16) {
+      const block = columnMajor + <usize>r;
+      let acc0 = i32x4.splat(0);
+      let acc1 = i32x4.splat(0);
+      let acc2 = i32x4.splat(0);
+      let acc3 = i32x4.splat(0);
+      for (let k: i32 = 0; k < count; k++) {
+        const j = <usize>load<i32>(indices + (<usize>k << 2));
+        const x = i16x8.splat(<i16>load<i8>(input + j));
+        const w = v128.load(block + j * stride);
+        const low = i16x8.extend_low_i8x16_s(w);
+        const high = i16x8.extend_high_i8x16_s(w);
+        acc0 = i32x4.add(acc0, i32x4.extmul_low_i16x8_s(low, x));
+        acc1 = i32x4.add(acc1, i32x4.extmul_high_i16x8_s(low, x));
+        acc2 = i32x4.add(acc2, i32x4.extmul_low_i16x8_s(high, x));
+        acc3 = i32x4.add(acc3, i32x4.extmul_high_i16x8_s(high, x));
+      }
+      const target = out + (<usize>r << 2);
+      v128.store(target, acc0, 0);
+      v128.store(target, acc1, 16);
+      v128.store(target, acc2, 32);
+      v128.store(target, acc3, 48);
+    }
+  }
+  const firstScalarRow = r;
+  for (let row = firstScalarRow; row < rows; row++) store<i32>(out + (<usize>row << 2), 0);
+  for (let k: i32 = 0; k < count; k++) {
+    const j = <usize>load<i32>(indices + (<usize>k << 2));
+    const x = <i32>load<i8>(input + j);
+    const column = columnMajor + j * stride;
+    for (let row = firstScalarRow; row < rows; row++) {
+      const target = out + (<usize>row << 2);
+      store<i32>(target, load<i32>(target) + <i32>load<i8>(column + <usize>row) * x);
+    }
+  }
+}
+
+/**
+ * Computes out[r] = M[r] . x for an int8 frame x, skipping zero inputs when at
+ * most columns / SPARSE_INPUT_DIVISOR are nonzero. `matrix` is M row-major
+ * ([rows][columns]), `columnMajor` the same values column-major, and `indices`
+ * scratch for `columns` i32. Both paths give the exact sums (see the header).
+ */
+export function projectFrameI8(matrix: usize, columnMajor: usize, rows: i32, columns: i32, input: usize, indices: usize, out: usize): void {
+  const count = collectNonzeroIndices(input, columns, indices);
+  if (count * SPARSE_INPUT_DIVISOR <= columns) sparseMatVecI8I8(columnMajor, rows, input, indices, count, out);
+  else matVecI8I8(matrix, rows, columns, input, out);
+}

@@ -9,7 +9,7 @@
  * below; rq is the rounding requantization. Same arithmetic as lstmStep in
  * compiler/simulator.ts.
  */
-import { matVecI8I16, matVecI8I8 } from './dot';
+import { matVecI8I16, matVecI8I8, projectFrameI8 } from './dot';
 import { activationQ15, requantize, roundingShift, saturate16, saturate32 } from './fixed-point';
 import { gateQ15 } from './gates';
 import { requantizedRow } from './matrix';
@@ -64,6 +64,34 @@ export function lstmStep(
   updateCells(units, gates, hidden, cell, gateKind, sigmoidTable, tanhTable);
 }
 
+/**
+ * Advances a first LSTM layer with int8 weights by one int8 frame, like lstmStep,
+ * but skips zero inputs in W . x when the frame is sparse (projectFrameI8 in dot.ts).
+ *
+ * Memory: as lstmStep, plus `kernelColumns`, the kernel column-major
+ * ([inputSize][4 * units] int8), and `nonzeroIndices`, scratch for inputSize i32.
+ */
+export function lstmStepSparseInput(
+  input: usize,
+  inputSize: i32,
+  units: i32,
+  kernel: usize,
+  kernelColumns: usize,
+  nonzeroIndices: usize,
+  recurrentKernel: usize,
+  rowParams: usize,
+  hidden: usize,
+  cell: usize,
+  gates: usize,
+  gateKind: i32,
+  sigmoidTable: usize,
+  tanhTable: usize,
+): void {
+  projectFrameI8(kernel, kernelColumns, units << 2, inputSize, input, nonzeroIndices, gates);
+  finishInt8PreActivations(units, recurrentKernel, rowParams, hidden, gates);
+  updateCells(units, gates, hidden, cell, gateKind, sigmoidTable, tanhTable);
+}
+
 /** Computes the gate pre-activations of int8 weights, four rows at a time with the matrix-vector products of dot.ts. */
 function int8PreActivations(
   input: usize,
@@ -77,11 +105,18 @@ function int8PreActivations(
   gates: usize,
 ): void {
   const rows = units << 2;
-  // gates[0, rows) gets W . x, gates[rows, 2 rows) gets U . h, then the first
-  // half is overwritten with the saturated pre-activations.
-  const hiddenAccumulators = gates + (<usize>rows << 2);
   if (inputIsInt16) matVecI8I16(kernel, rows, inputSize, input, gates);
   else matVecI8I8(kernel, rows, inputSize, input, gates);
+  finishInt8PreActivations(units, recurrentKernel, rowParams, hidden, gates);
+}
+
+/**
+ * Adds U . h to the accumulators W . x in gates[0, 4 units) and overwrites them
+ * with the saturated pre-activations. gates[4 units, 8 units) gets U . h.
+ */
+function finishInt8PreActivations(units: i32, recurrentKernel: usize, rowParams: usize, hidden: usize, gates: usize): void {
+  const rows = units << 2;
+  const hiddenAccumulators = gates + (<usize>rows << 2);
   matVecI8I16(recurrentKernel, rows, units, hidden, hiddenAccumulators);
 
   for (let r = 0; r < rows; r++) {

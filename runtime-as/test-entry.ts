@@ -9,8 +9,8 @@ import { ensureInputCapacity, INPUT_AREA } from './memory';
 import { configureStream } from './stream';
 
 export { activationQ15, confidenceQ15, expNegQ16, requantize, roundingShift, saturate16, saturate32 } from './fixed-point';
-export { dotI8I16, dotI8I8, matVecI8I16, matVecI8I8 } from './dot';
-export { lstmStep } from './lstm';
+export { collectNonzeroIndices, dotI8I16, dotI8I8, matVecI8I16, matVecI8I8, projectFrameI8, sparseMatVecI8I8 } from './dot';
+export { lstmStep, lstmStepSparseInput } from './lstm';
 export { gruStep } from './gru';
 export { denseHidden, denseLogits } from './dense';
 export { gateQ15 } from './gates';

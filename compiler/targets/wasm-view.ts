@@ -3,7 +3,7 @@
  * number and string is formatted here, so the templates stay logic-free.
  */
 import { EXP_TABLE, SIGMOID_TABLE, TANH_TABLE } from '../fixed-point.js';
-import { type GateActivation, type QLayer, type QModel, gateRows } from '../qmodel.js';
+import { type GateActivation, type QLayer, type QLstmLayer, type QModel, gateRows } from '../qmodel.js';
 import type { LayerPlan } from './wasm-check.js';
 
 /** Values per line in emitted weight arrays and tables. */
@@ -80,6 +80,44 @@ function weightArray(name: string, values: number[], bits: 8 | 16, rows: number,
   return { comment: `${what}: ${bits === 8 ? 'int8' : 'int16'} [${rows}][${columns}], row-major.`, name, type, values: formatIntegerLines(values) };
 }
 
+/** Returns the column-major copy of a row-major [rows][columns] matrix. */
+function transpose(values: ArrayLike<number>, rows: number, columns: number): number[] {
+  const out = new Array<number>(values.length);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < columns; j++) out[j * rows + r] = values[r * columns + j];
+  }
+  return out;
+}
+
+/**
+ * Builds the section of a first LSTM layer with int8 weights. It also gets its
+ * kernel column-major, so that a frame with few nonzero inputs adds only their
+ * columns (lstmStepSparseInput in runtime/lstm.ts).
+ */
+function sparseInputLstmSection(layer: QLstmLayer, input: string, arrays: DataArray[], hidden: Buffer, gate: number): LayerSection {
+  const prefix = 'LAYER0';
+  const rows = gateRows(layer);
+  const kernelColumns: DataArray = {
+    comment: `Kernel, int8 [${layer.inputSize}][${rows}], column-major: the same values as ${prefix}_KERNEL.`,
+    name: `${prefix}_KERNEL_COLUMNS`,
+    type: 'i8',
+    values: formatIntegerLines(transpose(layer.kernel, rows, layer.inputSize)),
+  };
+  const indices: Buffer = { comment: 'Indices of the nonzero inputs of the frame, i32 scratch.', name: `${prefix}_NONZERO_INDICES`, bytes: 4 * layer.inputSize };
+  const cell: Buffer = { comment: 'Cell state, int32 Q16.15.', name: `${prefix}_CELL`, bytes: 4 * layer.units };
+  const head =
+    `${input}, ${layer.inputSize}, ${layer.units}, ${prefix}_KERNEL, ${prefix}_KERNEL_COLUMNS, ${prefix}_NONZERO_INDICES, ` +
+    `${prefix}_RECURRENT_KERNEL, ${prefix}_ROW_PARAMS`;
+  return {
+    heading:
+      `Layer 0: LSTM ${quoteText(layer.name)}, ${layer.inputSize} inputs, ${layer.units} units, gate rows i, f, g, o, ` +
+      `gates ${layer.recurrentActivation}.`,
+    arrays: [arrays[0], kernelColumns, ...arrays.slice(1)],
+    buffers: [hidden, cell, indices],
+    call: `lstmStepSparseInput(${head}, ${prefix}_HIDDEN, ${prefix}_CELL, GATES, ${gate}, SIGMOID_TABLE, TANH_TABLE);`,
+  };
+}
+
 /** Builds the data, state buffers and step call of layer `index`, which reads `input` (an address). */
 function layerSection(layer: QLayer, index: number, input: string, isHead: boolean): LayerSection {
   const prefix = isHead ? 'HEAD' : `LAYER${index}`;
@@ -130,6 +168,11 @@ function layerSection(layer: QLayer, index: number, input: string, isHead: boole
   const hidden: Buffer = { comment: 'Hidden state, int16 Q0.15.', name: `${prefix}_HIDDEN`, bytes: 2 * layer.units };
   const gate = GATE_KINDS[layer.recurrentActivation];
   const head = `${input}, ${inputIsInt16}, ${layer.inputSize}, ${layer.units}, ${prefix}_KERNEL, ${prefix}_RECURRENT_KERNEL, ${wide}, ${prefix}_ROW_PARAMS`;
+  // NOTE: only a first LSTM layer with int8 weights skips zero inputs. GRU
+  // layers and int16 weights keep the dense input projection.
+  if (layer.kind === 'lstm' && index === 0 && layer.weightBits === 8) {
+    return sparseInputLstmSection(layer, input, arrays, hidden, gate);
+  }
   if (layer.kind === 'lstm') {
     return {
       heading: `Layer ${index}: LSTM ${name}, ${layer.inputSize} inputs, ${layer.units} units, gate rows i, f, g, o, gates ${layer.recurrentActivation}.`,

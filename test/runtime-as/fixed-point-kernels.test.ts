@@ -165,4 +165,52 @@ for (const build of KERNEL_BUILDS) {
       }
     }
   });
+
+  test(`${build.name} zero-skipping products are exact`, () => {
+    const kernels = loadKernels(build.file);
+    const random = new Random(16);
+    // Row counts around the 16-row SIMD blocks; nonzero counts from none to all,
+    // so projectFrameI8 takes both the sparse and the dense path.
+    for (const rows of [1, 15, 16, 17, 40, 256]) {
+      for (const columns of [1, 15, 16, 17, 100, 784]) {
+        const arena = new ScratchArena(kernels, 2 * rows * columns + 8 * columns + 4 * rows + 256);
+        const matrix = Array.from({ length: rows * columns }, () => random.integer(-128, 127));
+        const columnMajor = new Array<number>(matrix.length);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < columns; j++) columnMajor[j * rows + r] = matrix[r * columns + j];
+        const m = arena.int8(matrix);
+        const mt = arena.int8(columnMajor);
+        const indices = arena.int32(new Array<number>(columns).fill(-1));
+        const out = arena.int32(new Array<number>(rows).fill(0));
+        const nonzeroCounts = [...new Set([0, 1, 2, Math.floor(columns / 20), Math.floor(columns / 5), Math.floor(columns / 3), columns])];
+        for (const nonzeroCount of nonzeroCounts) {
+          const bytes = new Array<number>(columns).fill(0);
+          for (let k = 0; k < nonzeroCount; k++) {
+            // Extreme values included; a zero draw makes the frame sparser still.
+            bytes[random.integer(0, columns - 1)] = random.integer(-128, 127);
+          }
+          const expectedIndices = bytes.flatMap((value, j) => (value !== 0 ? [j] : []));
+          const expected: number[] = [];
+          for (let r = 0; r < rows; r++) {
+            let sum = 0;
+            for (let j = 0; j < columns; j++) sum += matrix[r * columns + j] * bytes[j];
+            expected.push(sum);
+          }
+          const checkpoint = arena.checkpoint();
+          const x = arena.int8(bytes);
+          const label = `${rows} x ${columns}, ${expectedIndices.length} nonzero`;
+
+          const count = kernels.collectNonzeroIndices(x, columns, indices);
+          assert.equal(count, expectedIndices.length, `collectNonzeroIndices count ${label}`);
+          assert.deepEqual(arena.readInt32(indices, count), expectedIndices, `collectNonzeroIndices ${label}`);
+
+          kernels.sparseMatVecI8I8(mt, rows, x, indices, count, out);
+          assert.deepEqual(arena.readInt32(out, rows), expected, `sparseMatVecI8I8 ${label}`);
+
+          kernels.projectFrameI8(m, mt, rows, columns, x, indices, out);
+          assert.deepEqual(arena.readInt32(out, rows), expected, `projectFrameI8 ${label}`);
+          arena.rewind(checkpoint);
+        }
+      }
+    }
+  });
 }

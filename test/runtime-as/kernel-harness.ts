@@ -23,6 +23,25 @@ export interface KernelExports {
   dotI8I16(weights: number, input: number, length: number): number;
   matVecI8I8(matrix: number, rows: number, columns: number, input: number, out: number): void;
   matVecI8I16(matrix: number, rows: number, columns: number, input: number, out: number): void;
+  collectNonzeroIndices(input: number, length: number, indices: number): number;
+  sparseMatVecI8I8(columnMajor: number, rows: number, input: number, indices: number, count: number, out: number): void;
+  projectFrameI8(matrix: number, columnMajor: number, rows: number, columns: number, input: number, indices: number, out: number): void;
+  lstmStepSparseInput(
+    input: number,
+    inputSize: number,
+    units: number,
+    kernel: number,
+    kernelColumns: number,
+    nonzeroIndices: number,
+    recurrentKernel: number,
+    rowParams: number,
+    hidden: number,
+    cell: number,
+    gates: number,
+    gateKind: number,
+    sigmoidTable: number,
+    tanhTable: number,
+  ): void;
   lstmStep(
     input: number,
     inputIsInt16: number,

@@ -79,6 +79,40 @@ function checkLstmStep(kernels: KernelExports, layer: QLstmLayer, input: number[
   assert.deepEqual(arena.readInt32(cell, layer.units), Array.from(expected.cell), `${label}: cell state`);
 }
 
+function transposed(values: ArrayLike<number>, rows: number, columns: number): number[] {
+  const out = new Array<number>(values.length);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < columns; j++) out[j * rows + r] = values[r * columns + j];
+  return out;
+}
+
+/** Runs lstmStepSparseInput, the first-layer step that skips zero inputs, and compares it with the simulator. */
+function checkSparseInputStep(kernels: KernelExports, layer: QLstmLayer, frame: number[], random: Random, label: string): void {
+  const state = randomState(random, layer.units);
+  const arena = new ScratchArena(kernels, 128 * 1024);
+  const hidden = arena.int16(state.hidden);
+  const cell = arena.int32(state.cell);
+  kernels.lstmStepSparseInput(
+    arena.int8(frame),
+    layer.inputSize,
+    layer.units,
+    arena.int8(layer.kernel),
+    arena.int8(transposed(layer.kernel, 4 * layer.units, layer.inputSize)),
+    arena.int32(new Array<number>(layer.inputSize).fill(0)),
+    arena.int8(layer.recurrentKernel),
+    arena.int32(lstmRowParams(layer)),
+    hidden,
+    cell,
+    arena.int32(new Array<number>(8 * layer.units).fill(0)),
+    0,
+    arena.int16(SIGMOID_TABLE),
+    arena.int16(TANH_TABLE),
+  );
+  const expected = { hidden: Int32Array.from(state.hidden), cell: Int32Array.from(state.cell) };
+  lstmStep(layer, expected, frame);
+  assert.deepEqual(arena.readInt16(hidden, layer.units), Array.from(expected.hidden), `${label}: hidden state`);
+  assert.deepEqual(arena.readInt32(cell, layer.units), Array.from(expected.cell), `${label}: cell state`);
+}
+
 for (const build of KERNEL_BUILDS) {
   test(`${build.name} lstmStep matches on int8 frames`, () => {
     const kernels = loadKernels(build.file);
@@ -90,6 +124,23 @@ for (const build of KERNEL_BUILDS) {
       const layer = model.layers[0] as QLstmLayer;
       const frame = Array.from({ length: inputSize }, () => random.integer(-128, 127));
       checkLstmStep(kernels, layer, frame, false, random, `trial ${trial} (${inputSize} inputs, ${units} units)`);
+    }
+  });
+
+  test(`${build.name} lstmStepSparseInput matches on sparse and dense frames`, () => {
+    const kernels = loadKernels(build.file);
+    const random = new Random(24);
+    for (let trial = 0; trial < 40; trial++) {
+      const inputSize = random.integer(1, 200);
+      const units = random.integer(1, 20);
+      const model = randomQModel({ seed: 400 + trial, inputSize, lstmUnits: [units], classes: 2, threshold: 0.9 });
+      const layer = model.layers[0] as QLstmLayer;
+      // Shares of nonzero inputs on both sides of the zero-skipping threshold: none, 5 %, 30 % and all.
+      for (const share of [0, 0.05, 0.3, 1]) {
+        const frame = Array.from({ length: inputSize }, () => (random.next() < share ? random.integer(-128, 127) : 0));
+        const nonzero = frame.filter((value) => value !== 0).length;
+        checkSparseInputStep(kernels, layer, frame, random, `trial ${trial} (${inputSize} inputs, ${units} units, ${nonzero} nonzero)`);
+      }
     }
   });
 
