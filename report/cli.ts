@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { UserError } from '../common/errors.js';
-import { writeFileAtomic } from '../common/files.js';
+import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
 import { readEval, readRun, uniqueNames } from './inputs.js';
 import { renderReport } from './page.js';
@@ -49,6 +49,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const flags = program.opts<{ eval: string[] | string[][]; out: string; title: string; examples: number; quiet?: boolean }>();
   if (flags.quiet) setLogLevel('warn');
   try {
+    checkOutputFilePath(flags.out);
     const evalPaths = flags.eval.flat();
     if (program.args.length === 0 && evalPaths.length === 0) {
       throw new UserError('nothing to report: pass rc-train output folders, --eval files, or both');

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/errors.js';
-import { writeFileAtomic } from '../common/files.js';
+import { checkOutputFolderPath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
 import { emitTargets } from '../compiler/emit.js';
 import { loadModel } from '../compiler/loader.js';
@@ -95,6 +95,8 @@ async function trainStage(outDir: string, flags: MainJobFlags): Promise<TrainedM
   log.info('stage 1/3: rank-coding training on temporal MNIST');
   const trained = await trainTemporalMnist({
     outDir: join(outDir, 'train'),
+    // The main job owns <out>/train, so a second run replaces the model of the first.
+    force: true,
     epochs: flags.epochs,
     units: flags.units,
     progress: !flags.json,
@@ -143,6 +145,7 @@ function readTrainedModel(modelPath: string): TrainedModel {
 async function runMainJob(flags: MainJobFlags): Promise<number> {
   const startTime = performance.now();
   const outDir = resolve(flags.out);
+  checkOutputFolderPath(outDir);
 
   const trained = flags.model === undefined ? await trainStage(outDir, flags) : readTrainedModel(flags.model);
 

@@ -53,6 +53,7 @@ function buildProgram(): Command {
       .option('--batch <n>', 'examples per batch', parseInteger, defaults.batchSize)
       .option('--epochs <n>', 'passes over the training split', parseInteger, defaults.epochs)
       .option('--seed <n>', 'seed of weight initialization, shuffling, synthetic data and the user data split (0 to 4294967295)', parseInteger, defaults.seed)
+      .option('--force', 'start a new run in an --out folder that already contains model.json or checkpoint.bin, replacing them')
       .option('--resume', 'continue the run whose checkpoint.bin is in the --out folder; pass the original options (--epochs, --lr, --clip-norm and --backend may change)')
       // Data
       .option('--frames <n>', 'frames per sequence (T) of temporal-mnist (default 10), sequence-spotting (25) and two-sequence (40)', parseInteger)
@@ -114,6 +115,7 @@ export async function runCli(argv: string[]): Promise<number> {
     epochs: flags.epochs,
     seed: flags.seed,
     resume: flags.resume === true,
+    force: flags.force === true,
     frames: flags.frames,
     trainLimit: flags.trainLimit,
     validationLimit: flags.validationLimit,

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../common/errors.js';
-import { writeFileAtomic } from '../common/files.js';
+import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
 import { BACKEND_NAMES } from './backend.js';
 import { evaluateCompiledModel, isCompiledFolder } from './eval-compiled.js';
@@ -20,6 +20,8 @@ import type { EvalResult } from './eval-types.js';
 
 /** Exit status of invalid user input: bad flags, files or models. */
 const EXIT_USAGE = 2;
+/** Exit status when --reference finds an example on which the compiled runtime and its integer reference simulator differ. */
+const EXIT_REFERENCE_MISMATCH = 1;
 
 /** Flags that only a float model.json takes, and flags that only a compiled folder takes. */
 const FLOAT_ONLY_FLAGS = ['theta', 'thetaSweep', 'atStep', 'engine', 'backend'] as const;
@@ -39,7 +41,7 @@ function buildProgram(): Command {
     .option('--theta-sweep <list>', 'thresholds of the speed-accuracy sweep: "0.5,0.9,0.99" or "0.5:0.99:0.01" (default 0.5 to 0.999)', parseThetaList)
     .option('--at-step <k>', 'also report the accuracy of the argmax at step k (1-based); a comma-separated list is allowed', parseSteps)
     .option('--examples <n>', 'example sequences to store in the JSON for the spike raster of rc-report', parseNonNegative, 4)
-    .option('--reference', 'compiled folder: also run the integer reference simulator of qmodel.json and count the examples that agree')
+    .option('--reference', 'compiled folder: also run the integer reference simulator of qmodel.json and count the examples that agree; exit with status 1 when any example differs')
     .addOption(new Option('--engine <name>', 'float forward pass: auto, tfjs (batched, the models rc-train writes) or float64 (one example at a time, the models rc-compile loads) (default auto)').choices(['auto', ...ENGINE_NAMES]))
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend of the tfjs forward pass; auto tries tensorflow, wasm, cpu (default auto)').choices(['auto', ...BACKEND_NAMES]))
     .option('--frames <n>', 'frames per sequence (T) (default: the frame count in the model)', parseCount)
@@ -137,6 +139,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (flags.quiet || flags.json) setLogLevel('warn');
   if (flags.verbose) setLogLevel('debug');
   try {
+    if (typeof flags.out === 'string') checkOutputFilePath(flags.out);
     const result = await evaluate(program.args[0], flags);
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (typeof flags.out === 'string') {
@@ -145,6 +148,14 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (flags.json) process.stdout.write(json);
     else process.stdout.write(result.kind === 'float' ? formatFloatResult(result) : formatCompiledResult(result));
+    if (result.kind === 'compiled' && result.reference !== undefined && result.reference.matches < result.data.examples) {
+      const differing = result.data.examples - result.reference.matches;
+      log.error(
+        `${differing} of ${result.data.examples} examples differ from the integer reference simulator of ${program.args[0]}/qmodel.json; ` +
+          'the compiled runtime does not match its qmodel.json, so compile the folder again with rc-compile.',
+      );
+      return EXIT_REFERENCE_MISMATCH;
+    }
     return 0;
   } catch (error) {
     if (error instanceof UserError) {

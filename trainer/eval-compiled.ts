@@ -68,7 +68,14 @@ export async function evaluateCompiledModel(options: CompiledEvalOptions): Promi
   if (module.modelInfo.sourceHash !== qmodel.sourceHash) {
     throw new UserError(`${options.folder}: qmodel.json and model.js come from different models (source sha256 differs); compile the folder again`);
   }
-  const wasm = await module.createModel(readFileSync(join(folder, 'model.wasm')));
+  let wasm: WasmModel;
+  try {
+    wasm = await module.createModel(readFileSync(join(folder, 'model.wasm')));
+  } catch (error) {
+    // WebAssembly.CompileError: the lib settings of tsconfig.json leave out the WebAssembly types, so the name is checked.
+    if (!(error instanceof Error) || error.name !== 'CompileError') throw error;
+    throw new UserError(`model.wasm in ${options.folder} is not a valid WebAssembly module (${error.message}); rerun rc-compile`);
+  }
   const frames = options.frames ?? qmodel.frames;
   if (frames === 0) throw new UserError(`${options.folder}/qmodel.json states no frame count; pass --frames`);
   const source = loadEvalData({ ...options, task: options.task, frames, labels: qmodel.labels, output: 'softmax' });

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../common/errors.js';
+import { briefJson, readModelJson } from '../compiler/loader-files.js';
+import { readWeights } from '../compiler/loader-weights.js';
 import type { RankcodeMetadata } from './export.js';
 import type { OutputKind } from './data/user-data.js';
 import { denseSizes, lstmInputSizes, outputUnits, variableNames, type RcModelShape, type RcModelWeights } from './model.js';
@@ -14,13 +15,38 @@ export function fileModelHandler(modelPath: string): tf.io.IOHandler {
   return { load: () => loadModelArtifacts(modelPath) };
 }
 
+/**
+ * Reads model.json and its shards with the checks of rc-compile's loader: size
+ * limits, shard paths and symbolic links that stay inside the model's folder,
+ * shard sizes that match the manifest and finite values. Returns the decoded
+ * weights to tfjs as one float32 buffer.
+ */
 async function loadModelArtifacts(modelPath: string): Promise<tf.io.ModelArtifacts> {
-  const modelJson = readModelJson(modelPath);
-  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const specs = manifest.flatMap((group) => group.weights);
-    const shards = manifest.flatMap((group) => group.paths.map((path) => readShard(modelPath, join(dirname(modelPath), path))));
-    return [specs, shards];
-  });
+  const { json, folder } = readModelJson(modelPath);
+  const weights = readWeights(json.weightsManifest, folder, createHash('sha256'));
+  for (const entry of weights.values()) {
+    const bad = entry.values.findIndex((value) => !Number.isFinite(value));
+    if (bad >= 0) {
+      throw new UserError(`${modelPath}: weight ${briefJson(entry.name)} has the non-finite value ${entry.values[bad]} at index ${bad}; retrain or re-export the model`);
+    }
+  }
+  const entries = [...weights.values()];
+  const weightData = new Float32Array(entries.reduce((sum, entry) => sum + entry.values.length, 0));
+  let offset = 0;
+  for (const entry of entries) {
+    weightData.set(entry.values, offset);
+    offset += entry.values.length;
+  }
+  const modelJson = json as unknown as tf.io.ModelJSON;
+  return {
+    modelTopology: modelJson.modelTopology,
+    format: modelJson.format,
+    generatedBy: modelJson.generatedBy,
+    convertedBy: modelJson.convertedBy,
+    userDefinedMetadata: modelJson.userDefinedMetadata,
+    weightSpecs: entries.map((entry) => ({ name: entry.name, shape: entry.shape, dtype: 'float32' as const })),
+    weightData: weightData.buffer,
+  };
 }
 
 /** One layer of a Sequential topology, as model.json stores it. */
@@ -45,6 +71,10 @@ export async function loadRcModel(modelPath: string): Promise<{ weights: RcModel
   const tensors = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
   try {
     const names = variableNames(shape);
+    const extra = Object.keys(tensors).filter((name) => !names.includes(name));
+    if (extra.length > 0) {
+      throw new UserError(`${modelPath}: weightsManifest lists ${extra.map((name) => briefJson(name)).join(', ')}, which the model does not use; pass a model.json written by rc-train`);
+    }
     const expectedShapes = [
       ...lstmInputSizes(shape).flatMap((inputSize, i) => {
         const units = shape.lstmUnits[i];
@@ -106,28 +136,4 @@ function readShape(modelPath: string, topology: unknown, metadata: RankcodeMetad
     output,
     recurrentActivation: recurrent,
   };
-}
-
-function readModelJson(modelPath: string): tf.io.ModelJSON {
-  let text: string;
-  try {
-    text = readFileSync(modelPath, 'utf8');
-  } catch (error) {
-    throw new UserError(`failed to read model ${modelPath}: ${(error as Error).message}; pass the path of a model.json`);
-  }
-  try {
-    return JSON.parse(text) as tf.io.ModelJSON;
-  } catch (error) {
-    throw new UserError(`invalid model ${modelPath}: ${(error as Error).message}; pass a model.json in the TensorFlow.js layers format`);
-  }
-}
-
-function readShard(modelPath: string, shardPath: string): ArrayBuffer {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(shardPath);
-  } catch (error) {
-    throw new UserError(`failed to read weight shard ${shardPath} of ${modelPath}: ${(error as Error).message}; keep the shards beside model.json`);
-  }
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

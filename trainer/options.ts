@@ -73,6 +73,8 @@ export interface TrainOptions {
   backend: BackendChoice;
   /** Continue from the checkpoint in outDir instead of starting over. */
   resume: boolean;
+  /** Start a new run in an outDir that already contains model.json or checkpoint.bin, replacing them. */
+  force: boolean;
   /** Show a progress bar on stderr when it is a terminal. */
   progress: boolean;
 }
@@ -113,6 +115,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   outDir: 'runs/mnist',
   backend: 'auto',
   resume: false,
+  force: false,
   progress: true,
 };
 

@@ -8,7 +8,7 @@ import type { TrainOptions } from './options.js';
  * Options that may differ between a run and the run that resumes it. Every other
  * option changes the data, the model or the training, so it must match.
  */
-export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'learningRate', 'clipNorm', 'backend', 'outDir', 'resume', 'progress'];
+export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'learningRate', 'clipNorm', 'backend', 'outDir', 'resume', 'force', 'progress'];
 
 /**
  * Throws a UserError unless `checkpoint` can continue a run with `options` and a

@@ -2,14 +2,14 @@ import { appendFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { assert, UserError } from '../common/errors.js';
-import { writeFileAtomic } from '../common/files.js';
+import { checkOutputFolderPath, writeFileAtomic } from '../common/files.js';
 import { log } from '../common/log.js';
 import { AdamOptimizer } from './adam.js';
 import { selectBackend, type BackendName } from './backend.js';
 import { betaForEpoch } from './beta-schedule.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint, type BestEpoch, type Checkpoint } from './checkpoint.js';
 import { evaluateFloat, type FloatEvaluation } from './evaluate.js';
-import { exportLayersModel, type ExportedModel, type RankcodeMetadata } from './export.js';
+import { exportLayersModel, MODEL_FILE, type ExportedModel, type RankcodeMetadata } from './export.js';
 import {
   assignRcModelWeights,
   createRcModel,
@@ -94,6 +94,15 @@ export class TrainingDivergedError extends UserError {
  */
 export async function train(input: TrainInput = {}): Promise<TrainResult> {
   const settings = resolveTrainOptions(input);
+  checkOutputFolderPath(settings.outDir);
+  if (!settings.resume && !settings.force) {
+    const earlier = [MODEL_FILE, CHECKPOINT_FILE].filter((name) => existsSync(join(settings.outDir, name)));
+    if (earlier.length > 0) {
+      throw new UserError(
+        `output folder ${settings.outDir} already contains ${earlier.join(' and ')}; pass --force to replace them, --resume to continue that run, or choose another --out.`,
+      );
+    }
+  }
   const startTime = performance.now();
   const backend = await selectBackend(settings.backend);
   const data = loadTrainingData(settings);

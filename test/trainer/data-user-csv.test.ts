@@ -43,6 +43,11 @@ test('csv digit labels are class indices', () => {
   assert.deepEqual(Array.from(data.train.labels), [1, 0, 3]);
 });
 
+test('csv accepts float32 maximum', () => {
+  const parsed = parseCsvSequences(['sequence,step,label,x', 's1,0,a,3.4028234663852886e38', 's2,0,b,-3.4028234663852886e38'].join('\n'), 'max.csv');
+  assert.deepEqual(Array.from(parsed.values), [3.4028234663852886e38, -3.4028234663852886e38]);
+});
+
 test('csv rows split with quotes', () => {
   assert.deepEqual(splitCsvRow('a,"b,c",d'), ['a', 'b,c', 'd']);
   assert.deepEqual(splitCsvRow('"x""y",,'), ['x"y', '', '']);
@@ -70,6 +75,8 @@ test('csv bad rows name file, line and field', () => {
     [[HEADER, 'a,0,yes,inf,1'], 'f.csv:2: invalid field "v0": expected a finite number, got "inf"'],
     [[HEADER, 'a,0,yes,,1'], 'f.csv:2: invalid field "v0": expected a finite number, got ""'],
     [[HEADER, 'a,0,yes,1e999,1'], 'f.csv:2: invalid field "v0": expected a finite number, got "1e999"'],
+    [[HEADER, 'a,0,yes,1,1e39'], 'f.csv:2: invalid field "v1": 1e+39 overflows float32, whose finite values have a magnitude of at most 3.4028234663852886e+38; scale the data down'],
+    [[HEADER, 'a,0,yes,-3.5e38,1'], 'f.csv:2: invalid field "v0": -3.5e+38 overflows float32, whose finite values have a magnitude of at most 3.4028234663852886e+38; scale the data down'],
     [[HEADER, 'a,0,yes,1,2', 'a,1,yes,1,2', 'b,0,no,1,2'], `f.csv:4: invalid field "sequence": sequence "b" has 1 step but sequence "a" at line 2 has 2; ${sameLength}`],
     [[HEADER, 'a,0,yes,1,2', 'b,0,no,1,2', 'b,1,no,1,2', 'c,0,no,1,2'], `f.csv:3: invalid field "sequence": sequence "b" has 2 steps but sequence "a" at line 2 has 1; ${sameLength}`],
     [

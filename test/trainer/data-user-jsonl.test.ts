@@ -70,6 +70,7 @@ test('jsonl bad records name file, line and field', () => {
     [record('yes', [[1, 2], [3]]), 'f.jsonl:1: invalid field "frames[1]": the frame has 1 value but frames[0] has 2; all frames must have the same width'],
     [`${good}\n${record('no', [[1, 2, 3], [4, 5, 6]])}`, 'f.jsonl:2: invalid field "frames[0]": the frame has 3 values but the frames at line 1 have 2; all frames must have the same width'],
     ['{"label": "yes", "frames": [[1, 1e999]]}', 'f.jsonl:1: invalid field "frames[0][1]": expected a finite number, got Infinity'],
+    [record('yes', [[1, 2], [1e39, 3]]), 'f.jsonl:1: invalid field "frames[1][0]": 1e+39 overflows float32, whose finite values have a magnitude of at most 3.4028234663852886e+38; scale the data down'],
     [record('yes', [[1, null]]), 'f.jsonl:1: invalid field "frames[0][1]": expected a finite number, got null'],
     [record('yes', [['NaN']]), 'f.jsonl:1: invalid field "frames[0][0]": expected a finite number, got "NaN"'],
     [`${good}\n${good}\n${record('no', [[1, 2], [3, 4], [5, 6]])}`, `f.jsonl:3: invalid field "frames": the sequence has 3 frames but the sequence at line 1 has 2; ${sameLength}`],

@@ -52,6 +52,7 @@ test('npy pair rejects bad arrays by element', () => {
     [frames, npyBytes('<i2', [2], [256, 0]), 'y.npy: invalid labels[0]: 256 is out of range; integer labels are class indices from 0 to 255, so at most 256 classes are supported'],
     [npyBytes('<f4', [2, 2, 1], [1, 2, NaN, 4]), labels, 'x.npy: invalid element [1, 0, 0]: expected a finite number, got NaN'],
     [npyBytes('<f8', [2, 2], [1, 2, 3, -Infinity]), labels, 'x.npy: invalid element [1, 1]: expected a finite number, got -Infinity'],
+    [npyBytes('<f8', [2, 2], [1, 2, -1e39, 4]), labels, 'x.npy: invalid element [1, 0]: -1e+39 overflows float32, whose finite values have a magnitude of at most 3.4028234663852886e+38; scale the data down'],
   ];
   for (const [data, labelBytes, message] of cases) assertUserError(() => parseNpySequences(data, 'x.npy', labelBytes, 'y.npy'), message);
 });

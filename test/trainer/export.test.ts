@@ -194,7 +194,7 @@ test('loading rejects a model without metadata', async () => {
     assert.match(error.message, /missing userDefinedMetadata\.rankcode version 1/);
     return true;
   });
-  await assert.rejects(loadRcModel(join(outDir, 'absent.json')), /failed to read model .*absent\.json/);
+  await assert.rejects(loadRcModel(join(outDir, 'absent.json')), /model file .*absent\.json not found/);
 
   const restored = JSON.parse(readFileSync(exported.modelPath, 'utf8'));
   restored.userDefinedMetadata = { rankcode: METADATA };

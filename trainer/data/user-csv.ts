@@ -1,5 +1,5 @@
 import { UserError } from '../../common/errors.js';
-import { checkLabelCount, countOf, isIntegerLabel, parseDecimal, type ParsedSequences, ValueBuffer } from './user-sequences.js';
+import { checkLabelCount, countOf, describeFloat32Overflow, isIntegerLabel, parseDecimal, type ParsedSequences, ValueBuffer } from './user-sequences.js';
 
 const HEADER_EXAMPLE = 'sequence,step,label,v0,v1';
 
@@ -93,6 +93,8 @@ export function parseCsvSequences(text: string, source: string): ParsedSequences
     for (let column = 3; column < header.length; column++) {
       const value = parseDecimal(fields[column]);
       if (value === undefined) fail(`invalid field "${header[column]}": expected a finite number, got ${JSON.stringify(fields[column])}`);
+      const overflow = describeFloat32Overflow(value);
+      if (overflow !== undefined) fail(`invalid field "${header[column]}": ${overflow}`);
       values.push(value);
     }
     open.steps++;

@@ -5,7 +5,7 @@ import { formatShape, parseNpy } from './npy.js';
 import { checkNumberOption, checkSeed, splitByShare } from './splits.js';
 import { parseCsvSequences } from './user-csv.js';
 import { parseJsonlSequences } from './user-jsonl.js';
-import { checkLabelCount, countOf, MAX_CLASSES, type ParsedSequences, selectSequences, type UserSequenceSet } from './user-sequences.js';
+import { checkLabelCount, countOf, describeFloat32Overflow, MAX_CLASSES, type ParsedSequences, selectSequences, type UserSequenceSet } from './user-sequences.js';
 
 /** The output layer a task trains: softmax over the classes, or sigmoid: one unit for two classes, one unit per class for more. */
 export type OutputKind = 'softmax' | 'sigmoid';
@@ -151,6 +151,8 @@ export function parseNpySequences(dataBytes: Uint8Array, dataSource: string, lab
     if (!Number.isFinite(value)) {
       throw new UserError(`${dataSource}: invalid element [${elementIndex(index, data.shape).join(', ')}]: expected a finite number, got ${value}`);
     }
+    const overflow = describeFloat32Overflow(value);
+    if (overflow !== undefined) throw new UserError(`${dataSource}: invalid element [${elementIndex(index, data.shape).join(', ')}]: ${overflow}`);
     values[index] = value;
   }
   const labels: string[] = [];

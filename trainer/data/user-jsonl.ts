@@ -1,5 +1,5 @@
 import { UserError } from '../../common/errors.js';
-import { checkLabelCount, countOf, type ParsedSequences, ValueBuffer } from './user-sequences.js';
+import { checkLabelCount, countOf, describeFloat32Overflow, type ParsedSequences, ValueBuffer } from './user-sequences.js';
 
 const RECORD_EXAMPLE = '{"label": "yes", "frames": [[0.5, 1], [0.25, 0]]}';
 
@@ -82,6 +82,8 @@ export function parseJsonlSequences(text: string, source: string): ParsedSequenc
         if (typeof value !== 'number' || !Number.isFinite(value)) {
           fail(`invalid field "frames[${step}][${position}]": expected a finite number, got ${describe(value)}`);
         }
+        const overflow = describeFloat32Overflow(value);
+        if (overflow !== undefined) fail(`invalid field "frames[${step}][${position}]": ${overflow}`);
         values.push(value);
       }
     }

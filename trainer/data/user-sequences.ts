@@ -99,6 +99,15 @@ export function parseDecimal(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Largest finite float32 value. User data is stored as float32, so a larger magnitude would become infinity. */
+export const MAX_FLOAT32 = 3.4028234663852886e38;
+
+/** Describes why a finite number does not fit float32, or returns undefined when it fits. */
+export function describeFloat32Overflow(value: number): string | undefined {
+  if (Math.abs(value) <= MAX_FLOAT32) return undefined;
+  return `${value} overflows float32, whose finite values have a magnitude of at most ${MAX_FLOAT32}; scale the data down`;
+}
+
 /** Labelled user sequences in memory; values[(example * frames + step) * frameSize + value]. */
 export class UserSequenceSet implements FrameSequences {
   constructor(
