@@ -4,7 +4,8 @@
  * the float and the integer model side by side and fails when they agree too
  * rarely.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { escapeTerminalControls, log, setLogLevel } from '../common/log.js';
 import { calibrate } from './calibrate.js';
@@ -128,15 +129,8 @@ async function compile(modelPath: string, flags: Record<string, unknown>): Promi
 /** Parses `argv` (as process.argv), compiles, and returns the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed the message; help and version requests are not errors.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parseStatus = parseArguments(program, argv);
+  if (parseStatus !== null) return parseStatus;
   const flags = program.opts();
   if (flags.quiet) setLogLevel('warn');
   try {

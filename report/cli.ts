@@ -2,7 +2,8 @@
  * rc-report: renders training runs and rc-eval results into one self-contained
  * HTML page with inline SVG charts.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
@@ -37,15 +38,8 @@ function buildProgram(): Command {
 /** Parses `argv` (as process.argv), writes the page, and returns the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed the message; help and version requests are not errors.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parseStatus = parseArguments(program, argv);
+  if (parseStatus !== null) return parseStatus;
   const flags = program.opts<{ eval: string[] | string[][]; out: string; title: string; examples: number; quiet?: boolean }>();
   if (flags.quiet) setLogLevel('warn');
   try {

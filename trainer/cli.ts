@@ -1,4 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { log, setLogLevel } from '../common/log.js';
 import { BACKEND_NAMES } from './backend.js';
@@ -85,15 +86,8 @@ function buildProgram(): Command {
 /** Parses `argv` (as process.argv), trains, and returns the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed the message; help and version requests are not errors.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parseStatus = parseArguments(program, argv);
+  if (parseStatus !== null) return parseStatus;
   const flags = program.opts();
   if (flags.quiet) setLogLevel('warn');
   if (flags.verbose) setLogLevel('debug');

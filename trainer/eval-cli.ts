@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
@@ -126,15 +127,8 @@ async function evaluate(path: string, flags: Record<string, any>): Promise<EvalR
 /** Parses `argv` (as process.argv), evaluates, and returns the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed the message; help and version requests are not errors.
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    throw error;
-  }
+  const parseStatus = parseArguments(program, argv);
+  if (parseStatus !== null) return parseStatus;
   const flags = program.opts();
   if (flags.quiet || flags.json) setLogLevel('warn');
   if (flags.verbose) setLogLevel('debug');
