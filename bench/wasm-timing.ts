@@ -13,7 +13,7 @@ export interface Contender {
   name: string;
   /** Units per timed block; calibrateBlocks() sets it after the warm-up round. */
   blockUnits: number;
-  /** The most units a block may have. */
+  /** Maximum units of a block. */
   maxBlockUnits: number;
   measureRound(): number[];
 }

@@ -5,7 +5,7 @@
  * rarely.
  */
 import { Command, Option } from 'commander';
-import { parseArguments } from '../common/cli.js';
+import { EXIT_USAGE, parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { escapeTerminalControls, log, setLogLevel } from '../common/log.js';
 import { calibrate } from './calibrate.js';
@@ -17,8 +17,6 @@ import { quantizeModel } from './quantize.js';
 import { buildReport, formatReport } from './report.js';
 import { targetNames } from './targets/index.js';
 
-/** Exit status of invalid user input: bad flags, files or models. */
-const EXIT_USAGE = 2;
 /** Exit status of a --check whose agreement falls below --min-agreement. */
 const EXIT_CHECK_FAILED = 1;
 const DEFAULT_MIN_AGREEMENT = 0.98;

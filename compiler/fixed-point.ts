@@ -28,11 +28,15 @@ export const EXP_TABLE_SHIFT = 8;
 export const EXP_INPUT_LIMIT = 65536;
 
 export function saturate16(value: number): number {
-  return value < INT16_MIN ? INT16_MIN : value > INT16_MAX ? INT16_MAX : value;
+  if (value < INT16_MIN) return INT16_MIN;
+  if (value > INT16_MAX) return INT16_MAX;
+  return value;
 }
 
 export function saturate32(value: number): number {
-  return value < INT32_MIN ? INT32_MIN : value > INT32_MAX ? INT32_MAX : value;
+  if (value < INT32_MIN) return INT32_MIN;
+  if (value > INT32_MAX) return INT32_MAX;
+  return value;
 }
 
 /**

@@ -150,7 +150,7 @@ function planGroups(manifest: unknown, folder: string): GroupPlan[] {
       const listed = plan.shards.length === 0 ? 'no shard files' : `shards ${plan.shards.map((shard) => briefJson(shard.listed)).join(', ')}`;
       const verdict = size < plan.byteLength ? 'truncated or missing shards' : 'oversized shards or shards that belong to another model.json';
       throw new UserError(
-        `weightsManifest group ${plan.index} (${listed}) holds ${size} bytes but its manifest entries need ${plan.byteLength}; ` +
+        `weightsManifest group ${plan.index} (${listed}) contains ${size} bytes but its manifest entries need ${plan.byteLength}; ` +
           `the model has ${verdict}.`,
       );
     }

@@ -28,7 +28,7 @@ export interface StepResult {
 
 /**
  * The integer spike test and class. With S = sum_j exp(z_j - z_max) in Q0.16,
- * max softmax >= theta holds exactly when S <= 2^16 / theta, so the frame spikes
+ * max softmax >= theta is true exactly when S <= 2^16 / theta, so the frame spikes
  * when S <= K (K = spikeBound).
  */
 export function spikeTest(logits: Int32Array, spikeBound: number): { spiked: boolean; classIndex: number; confidence: number } {
@@ -45,7 +45,9 @@ export function quantizeInput(value: number, inputScale: number): number {
   if (Number.isNaN(value)) return 0;
   const scaled = value / inputScale;
   const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
-  return rounded > 127 ? 127 : rounded < -127 ? -127 : rounded;
+  if (rounded > 127) return 127;
+  if (rounded < -127) return -127;
+  return rounded;
 }
 
 export class ReferenceSimulator {

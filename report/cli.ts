@@ -3,15 +3,12 @@
  * HTML page with inline SVG charts.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { parseArguments } from '../common/cli.js';
+import { EXIT_USAGE, parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
 import { readEval, readRun, uniqueNames } from './inputs.js';
 import { renderReport } from './page.js';
-
-/** Exit status of invalid user input: bad flags or files. */
-const EXIT_USAGE = 2;
 
 function parseNonNegative(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a non-negative integer, such as 3.');

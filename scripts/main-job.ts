@@ -77,7 +77,7 @@ interface MainJobFlags {
   json?: boolean;
 }
 
-/** What the later stages need from training: the model file and the float test figures. */
+/** The trained model file and its float test figures, which the later stages need. */
 interface TrainedModel {
   modelPath: string;
   frames: number;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseArguments } from '../common/cli.js';
+import { EXIT_USAGE, parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { log, setLogLevel } from '../common/log.js';
 import { BACKEND_NAMES } from './backend.js';
@@ -7,8 +7,6 @@ import { RECURRENT_ACTIVATIONS } from './model.js';
 import { DEFAULT_TRAIN_OPTIONS, MODES, OUTPUT_KINDS, TASKS, type TrainInput } from './options.js';
 import { train, TrainingDivergedError } from './train.js';
 
-/** Exit status of invalid user input: bad flags, files or values. */
-const EXIT_USAGE = 2;
 /** Exit status of a run stopped by a NaN or infinite loss. */
 const EXIT_DIVERGED = 3;
 

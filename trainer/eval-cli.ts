@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseArguments } from '../common/cli.js';
+import { EXIT_USAGE, parseArguments } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { checkOutputFilePath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
@@ -19,8 +19,6 @@ import { ENGINE_NAMES, type EngineChoice } from './eval-model.js';
 import { parseCount, parseNonNegative, parseProbability, parseRate, parseShare, parseSteps, parseThetaList } from './eval-options.js';
 import type { EvalResult } from './eval-types.js';
 
-/** Exit status of invalid user input: bad flags, files or models. */
-const EXIT_USAGE = 2;
 /** Exit status when --reference finds an example on which the compiled runtime and its integer reference simulator differ. */
 const EXIT_REFERENCE_MISMATCH = 1;
 

@@ -84,7 +84,7 @@ const CASES: [string, ModelFileOptions, RegExp][] = [
     { edit: (json) => (json.weightsManifest[0].weights[3].shape = [3, 2]) },
     /weight "dense\/kernel" has shape \[3, 2\]; the layer config needs \[2, 3\]/,
   ],
-  ['byte count mismatch', { edit: (json) => (json.weightsManifest[0].weights[4].shape = [4]) }, /holds \d+ bytes but its manifest entries need \d+/],
+  ['byte count mismatch', { edit: (json) => (json.weightsManifest[0].weights[4].shape = [4]) }, /contains \d+ bytes but its manifest entries need \d+/],
   ['missing shard', { edit: (json) => (json.weightsManifest[0].paths = ['absent.bin']) }, /weight shard "absent.bin" listed in model.json not found/],
   ['threshold above 1', withMetadata({ threshold: 1.5 }), /userDefinedMetadata.rankcode.threshold is 1.5; expected a number in \(2\^-15, 1\]/],
   ['threshold of 0', withMetadata({ threshold: 0 }), /userDefinedMetadata.rankcode.threshold is 0; expected a number in \(2\^-15, 1\]/],

@@ -78,7 +78,7 @@ test('truncated shard rejected', () => {
     const bytes = readFileSync(join(folder, 'weights.bin'));
     writeFileSync(join(folder, 'weights.bin'), bytes.subarray(0, bytes.length - 8));
   });
-  assertRejected(modelPath, /weightsManifest group 0 \(shards "weights\.bin"\) holds \d+ bytes but its manifest entries need \d+; the model has truncated or missing shards/);
+  assertRejected(modelPath, /weightsManifest group 0 \(shards "weights\.bin"\) contains \d+ bytes but its manifest entries need \d+; the model has truncated or missing shards/);
 });
 
 test('extra manifest entry rejected', () => {

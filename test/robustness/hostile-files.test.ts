@@ -130,7 +130,7 @@ const CASES: HostileCase[] = [
       truncateSync(shard, readFileSync(shard).length - 1);
       return written.modelPath;
     },
-    message: /weightsManifest group 0 \(shards "group1-shard1of1.bin"\) holds 227 bytes but its manifest entries need 228; the model has truncated or missing shards/,
+    message: /weightsManifest group 0 \(shards "group1-shard1of1.bin"\) contains 227 bytes but its manifest entries need 228; the model has truncated or missing shards/,
   },
   {
     kind: 'bytes',
@@ -140,11 +140,11 @@ const CASES: HostileCase[] = [
       appendFileSync(join(folder, written.shards[0][0]), Buffer.alloc(9));
       return written.modelPath;
     },
-    message: /holds 237 bytes but its manifest entries need 228; the model has oversized shards or shards that belong to another model.json/,
+    message: /contains 237 bytes but its manifest entries need 228; the model has oversized shards or shards that belong to another model.json/,
   },
-  { kind: 'bytes', name: 'shard listed twice', setup: edited((json) => paths(json).push(paths(json)[0])), message: /\(shards "group1-shard1of1.bin", "group1-shard1of1.bin"\) holds 456 bytes but its manifest entries need 228/ },
-  { kind: 'bytes', name: 'shard left out', setup: edited((json) => paths(json).pop(), { shardsPerGroup: 2 }), message: /\(shards "group1-shard1of2.bin"\) holds 114 bytes but its manifest entries need 228; the model has truncated or missing shards/ },
-  { kind: 'bytes', name: 'no shards listed', setup: edited((json) => (json.weightsManifest[0].paths = [])), message: /weightsManifest group 0 \(no shard files\) holds 0 bytes but its manifest entries need 228/ },
+  { kind: 'bytes', name: 'shard listed twice', setup: edited((json) => paths(json).push(paths(json)[0])), message: /\(shards "group1-shard1of1.bin", "group1-shard1of1.bin"\) contains 456 bytes but its manifest entries need 228/ },
+  { kind: 'bytes', name: 'shard left out', setup: edited((json) => paths(json).pop(), { shardsPerGroup: 2 }), message: /\(shards "group1-shard1of2.bin"\) contains 114 bytes but its manifest entries need 228; the model has truncated or missing shards/ },
+  { kind: 'bytes', name: 'no shards listed', setup: edited((json) => (json.weightsManifest[0].paths = [])), message: /weightsManifest group 0 \(no shard files\) contains 0 bytes but its manifest entries need 228/ },
   {
     kind: 'bytes',
     name: 'empty shard',
@@ -153,7 +153,7 @@ const CASES: HostileCase[] = [
       truncateSync(join(folder, written.shards[0][0]), 0);
       return written.modelPath;
     },
-    message: /holds 0 bytes but its manifest entries need 228; the model has truncated or missing shards/,
+    message: /contains 0 bytes but its manifest entries need 228; the model has truncated or missing shards/,
   },
 
   // Weights that are not finite numbers.

@@ -136,7 +136,7 @@ void rc_reset(const rc_network *network, const rc_state_view *state);
 void rc_clear_state(size_t units, size_t classes, const rc_state_view *state);
 /*
  * Ends a computed frame whose logits are in state->logits: counts the frame, runs
- * the spike test, holds a spike and writes the result to *out. rc_step calls it
+ * the spike test, keeps a spike as the held result and writes the result to *out. rc_step calls it
  * after the layers; runtimes with their own layer kernels call it the same way.
  */
 void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_bound, const int32_t *exp_table,
