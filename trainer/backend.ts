@@ -33,7 +33,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   for (const name of candidates) {
     const failure = await tryBackend(name);
     if (failure === undefined) {
-      log.info(`training backend: ${name} (${describeBackend(name)})`);
+      log.info(`TensorFlow.js backend: ${name} (${describeBackend(name)})`);
       return name;
     }
     failures.push(`${name}: ${failure}`);

@@ -103,6 +103,10 @@ export async function train(input: TrainInput = {}): Promise<TrainResult> {
       );
     }
   }
+  // Reads the checkpoint before the backend starts and the data loads, so a
+  // missing or damaged checkpoint fails at once.
+  const checkpointPath = join(settings.outDir, CHECKPOINT_FILE);
+  const checkpoint: Checkpoint | undefined = settings.resume ? readCheckpoint(checkpointPath) : undefined;
   const startTime = performance.now();
   const backend = await selectBackend(settings.backend);
   const data = loadTrainingData(settings);
@@ -112,10 +116,7 @@ export async function train(input: TrainInput = {}): Promise<TrainResult> {
   const shape = modelShape(settings, data);
   mkdirSync(settings.outDir, { recursive: true });
   const metricsPath = join(settings.outDir, METRICS_FILE);
-  const checkpointPath = join(settings.outDir, CHECKPOINT_FILE);
-  let checkpoint: Checkpoint | undefined;
-  if (settings.resume) {
-    checkpoint = readCheckpoint(checkpointPath);
+  if (checkpoint !== undefined) {
     checkResumable(checkpoint, settings, shape, backend, checkpointPath);
     log.info(`resuming from ${checkpointPath} after epoch ${checkpoint.epoch} of ${settings.epochs}`);
   } else if (existsSync(checkpointPath)) {

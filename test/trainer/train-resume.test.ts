@@ -92,6 +92,11 @@ test('resume rejects other options', async () => {
     });
   }
   await assert.rejects(train({ ...RUN, epochs: 1, resume: true, outDir: outDir('empty') }), /checkpoint not found: .*checkpoint\.bin; --resume continues a run/);
+  // The checkpoint is read before the data: a missing checkpoint is reported even when the data file is missing too.
+  await assert.rejects(
+    train({ task: 'user', dataPath: join(outDir('no-data'), 'missing.jsonl'), epochs: 1, resume: true, backend: 'wasm', progress: false, outDir: outDir('empty') }),
+    /checkpoint not found: .*checkpoint\.bin/,
+  );
   assert.ok(existsSync(checkpointPath));
 
   const bytes = readFileSync(checkpointPath);
