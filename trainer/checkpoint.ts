@@ -19,6 +19,8 @@ export interface BestEpoch {
   /** Validation accuracy at spike and mean t_sp of the epoch; null when the validation split is empty. */
   accuracyAtSpike: number | null;
   meanSpikeStep: number | null;
+  /** Validation accuracy of the prediction at the last frame; EOS runs select on it. Null without validation, undefined in older checkpoints. */
+  accuracyAtLastFrame?: number | null;
   /** Entropy weight of the epoch's loss. */
   beta: number;
 }

@@ -47,13 +47,19 @@ function buildProgram(): Command {
       .option('--beta <b>', `entropy weight of the RC loss, 0 = plain cross-entropy (default ${defaults.beta})`, parseNumber)
       .option('--beta-schedule <list>', 'beta per epoch as EPOCH:BETA pairs with 0-based epochs, such as "0:0.4,5:0.165" (0.4 in epochs 1-5, then 0.165)')
       .option('--theta <p>', 'spike threshold in (0, 1]: on the max softmax or sigmoid output; one sigmoid unit also spikes negative at y <= 1 - theta', parseNumber, defaults.threshold)
-      .option('--lr <rate>', 'Adam learning rate', parseNumber, defaults.learningRate)
+      .option('--lr <rate>', 'Adam learning rate of the first epoch', parseNumber, defaults.learningRate)
+      .option('--lr-decay <factor>', 'multiply the learning rate by this factor after each epoch, in (0, 1]', parseNumber, defaults.lrDecay)
       .option('--clip-norm <norm>', 'scale the gradients down when their global L2 norm exceeds this value (default: no clipping)', parseNumber)
+      .option(
+        '--max-mean-spike-step <steps>',
+        'export the epoch with the best validation accuracy among those whose validation mean t_sp is at most this many steps, or the fastest epoch when none is (default: no limit)',
+        parseNumber,
+      )
       .option('--batch <n>', 'examples per batch', parseInteger, defaults.batchSize)
       .option('--epochs <n>', 'passes over the training split', parseInteger, defaults.epochs)
       .option('--seed <n>', 'seed of weight initialization, shuffling, synthetic data and the user data split (0 to 4294967295)', parseInteger, defaults.seed)
       .option('--force', 'start a new run in an --out folder that already contains model.json or checkpoint.bin, replacing them')
-      .option('--resume', 'continue the run whose checkpoint.bin is in the --out folder; pass the original options (--epochs, --lr, --clip-norm and --backend may change)')
+      .option('--resume', 'continue the run whose checkpoint.bin is in the --out folder; pass the original options (--epochs, --lr, --lr-decay, --clip-norm and --backend may change)')
       // Data
       .option('--frames <n>', 'frames per sequence (T) of temporal-mnist (default 10), sequence-spotting (25) and two-sequence (40)', parseInteger)
       .option('--train-limit <n>', 'train on the first N examples of the training split only', parseInteger)
@@ -102,7 +108,9 @@ export async function runCli(argv: string[]): Promise<number> {
     betaSchedule: flags.betaSchedule,
     threshold: flags.theta,
     learningRate: flags.lr,
+    lrDecay: flags.lrDecay,
     clipNorm: flags.clipNorm,
+    maxMeanSpikeStep: flags.maxMeanSpikeStep,
     batchSize: flags.batch,
     epochs: flags.epochs,
     seed: flags.seed,

@@ -36,12 +36,19 @@ export interface TrainOptions {
   betaSchedule: BetaStep[];
   /** Spike threshold theta, in (0, 1]. */
   threshold: number;
-  /** Adam learning rate. */
+  /** Adam learning rate of the first epoch. */
   learningRate: number;
+  /** Factor applied to the learning rate after each epoch: epoch k (1-based) trains at learningRate * lrDecay^(k - 1). */
+  lrDecay: number;
   batchSize: number;
   epochs: number;
   /** Largest L2 norm of all gradients together; larger gradients are scaled down to it. Undefined: no clipping. */
   clipNorm?: number;
+  /**
+   * Largest validation mean t_sp of the exported epoch: the run exports the most
+   * accurate epoch within it, or the fastest epoch when none is within it. Undefined: no limit.
+   */
+  maxMeanSpikeStep?: number;
   /** Frames per sequence (T) of the synthetic tasks and temporal MNIST; undefined for user data, whose files fix T. */
   frames?: number;
   /** Seed of weight initialization, shuffling, synthetic data and the user data split. */
@@ -107,6 +114,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   betaSchedule: [{ epoch: 0, beta: 0 }],
   threshold: 0.95,
   learningRate: 2e-3,
+  lrDecay: 1,
   batchSize: 128,
   epochs: 8,
   frames: DEFAULT_MNIST_FRAMES,
@@ -181,9 +189,15 @@ export function resolveTrainOptions(input: TrainInput): TrainOptions {
   if (!(resolved.learningRate > 0 && Number.isFinite(resolved.learningRate))) {
     throw new UserError(`invalid learning rate ${resolved.learningRate}: expected a positive number, such as 0.001`);
   }
+  if (!(resolved.lrDecay > 0 && resolved.lrDecay <= 1)) {
+    throw new UserError(`invalid learning rate decay ${resolved.lrDecay}: expected a factor greater than 0 and at most 1, such as 0.7`);
+  }
   if (resolved.learningRate > 1) log.warn(`learning rate ${resolved.learningRate} is above 1; if the training diverges, the run stops at the first batch whose loss or gradient is NaN or infinite`);
   if (resolved.clipNorm !== undefined && !(resolved.clipNorm > 0 && Number.isFinite(resolved.clipNorm))) {
     throw new UserError(`invalid clip norm ${resolved.clipNorm}: expected a positive number, such as 0.25`);
+  }
+  if (resolved.maxMeanSpikeStep !== undefined && !(resolved.maxMeanSpikeStep >= 1 && Number.isFinite(resolved.maxMeanSpikeStep))) {
+    throw new UserError(`invalid max mean spike step ${resolved.maxMeanSpikeStep}: expected a number of steps of at least 1, such as 16`);
   }
   checkInteger('batch size', resolved.batchSize, 1, 65536);
   checkInteger('epochs', resolved.epochs, 1, 10000);

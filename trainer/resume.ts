@@ -8,7 +8,7 @@ import type { TrainOptions } from './options.js';
  * Options that may differ between a run and the run that resumes it. Every other
  * option changes the data, the model or the training, so it must match.
  */
-export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'learningRate', 'clipNorm', 'backend', 'outDir', 'resume', 'force', 'progress'];
+export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'learningRate', 'lrDecay', 'clipNorm', 'backend', 'outDir', 'resume', 'force', 'progress'];
 
 /**
  * Throws a UserError unless `checkpoint` can continue a run with `options` and a
@@ -18,7 +18,7 @@ export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'le
  * run: another learning rate, clip norm or backend.
  */
 export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, shape: RcModelShape, backend: string, path: string): void {
-  const fix = 'pass the options of the original run; only --epochs, --lr, --clip-norm and --backend may change';
+  const fix = 'pass the options of the original run; only --epochs, --lr, --lr-decay, --clip-norm and --backend may change';
   for (const key of Object.keys({ ...checkpoint.options, ...options }) as (keyof TrainOptions)[]) {
     if (RESUMABLE_CHANGES.includes(key)) continue;
     const saved = JSON.stringify(checkpoint.options[key]);
@@ -33,7 +33,7 @@ export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, sh
   if (checkpoint.epoch > options.epochs) {
     throw new UserError(`cannot resume from ${path}: it has ${checkpoint.epoch} completed epochs, more than the ${options.epochs} requested; pass --epochs ${checkpoint.epoch} or more`);
   }
-  for (const key of ['learningRate', 'clipNorm'] as const) {
+  for (const key of ['learningRate', 'lrDecay', 'clipNorm'] as const) {
     if (checkpoint.options[key] !== options[key]) {
       log.warn(`resuming with ${key} ${options[key] ?? 'unset'} instead of ${checkpoint.options[key] ?? 'unset'}: the result will differ from an uninterrupted run`);
     }

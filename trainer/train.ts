@@ -142,14 +142,21 @@ export async function train(input: TrainInput = {}): Promise<TrainResult> {
     for (let epoch = epochs.length + 1; epoch <= settings.epochs; epoch++) {
       const epochStart = performance.now();
       const beta = betaForEpoch(settings.betaSchedule, epoch - 1);
+      optimizer.learningRate = settings.learningRate * settings.lrDecay ** (epoch - 1);
       const train = runEpoch(model, optimizer, data, settings, random, epoch, beta, checkpointPath);
       const weights = readRcModelWeights(model);
       if (!weightsAreFinite(weights)) {
         throw new TrainingDivergedError(`training diverged: the weights became NaN or infinite in epoch ${epoch}; ${advice(settings, epoch, checkpointPath)}`);
       }
-      const validation = data.validation.count > 0 ? evaluateFloat(model, data.validation, { threshold: settings.threshold }) : undefined;
-      const candidate: BestEpoch = { epoch, accuracyAtSpike: validation?.accuracyAtSpike ?? null, meanSpikeStep: validation?.meanSpikeStep ?? null, beta };
-      if (best === undefined || bestWeights === undefined || isBetter(candidate, best)) {
+      const validation = data.validation.count > 0 ? evaluateFloat(model, data.validation, { threshold: settings.threshold, lastFrame: settings.mode === 'eos' }) : undefined;
+      const candidate: BestEpoch = {
+        epoch,
+        accuracyAtSpike: validation?.accuracyAtSpike ?? null,
+        meanSpikeStep: validation?.meanSpikeStep ?? null,
+        accuracyAtLastFrame: validation?.accuracyAtLastFrame ?? null,
+        beta,
+      };
+      if (best === undefined || bestWeights === undefined || isBetter(candidate, best, settings)) {
         best = candidate;
         bestWeights = weights;
       }
@@ -159,7 +166,7 @@ export async function train(input: TrainInput = {}): Promise<TrainResult> {
         train,
         validation,
         beta,
-        learningRate: settings.learningRate,
+        learningRate: optimizer.learningRate,
         bestEpoch: best.epoch,
         epochSeconds: (performance.now() - epochStart) / 1000,
         elapsedSeconds: elapsedSeconds(),
@@ -239,11 +246,30 @@ function advice(settings: TrainOptions, epoch: number, checkpointPath: string): 
   return epoch > 1 ? `${kept}; ${remedy} and continue with --resume, or start over` : `${kept}; ${remedy} and start over`;
 }
 
-/** Returns true when `candidate` has a higher validation accuracy at spike than `best`, or the same accuracy and a lower mean t_sp. Without validation, the later epoch wins. */
-function isBetter(candidate: BestEpoch, best: BestEpoch): boolean {
-  if (candidate.accuracyAtSpike === null || best.accuracyAtSpike === null) return true;
-  if (candidate.accuracyAtSpike !== best.accuracyAtSpike) return candidate.accuracyAtSpike > best.accuracyAtSpike;
-  return (candidate.meanSpikeStep ?? Infinity) < (best.meanSpikeStep ?? Infinity);
+/**
+ * Returns true when the run should export `candidate` rather than `best`. The
+ * validation accuracy decides: at spike for RC runs, at the last frame for EOS
+ * runs. With maxMeanSpikeStep, an epoch within that mean t_sp beats one outside
+ * it, and of two epochs outside it the faster wins. Equal accuracies go to the
+ * lower mean t_sp. Without validation, the later epoch wins.
+ */
+export function isBetter(candidate: BestEpoch, best: BestEpoch, settings: Pick<TrainOptions, 'mode' | 'maxMeanSpikeStep'>): boolean {
+  const accuracy = (epoch: BestEpoch) => (settings.mode === 'eos' ? epoch.accuracyAtLastFrame : epoch.accuracyAtSpike);
+  const candidateAccuracy = accuracy(candidate);
+  const bestAccuracy = accuracy(best);
+  if (candidateAccuracy === null || candidateAccuracy === undefined || bestAccuracy === null || bestAccuracy === undefined) return true;
+  const candidateStep = candidate.meanSpikeStep ?? Infinity;
+  const bestStep = best.meanSpikeStep ?? Infinity;
+
+  const limit = settings.maxMeanSpikeStep;
+  if (limit !== undefined) {
+    const candidateWithin = candidateStep <= limit;
+    const bestWithin = bestStep <= limit;
+    if (candidateWithin !== bestWithin) return candidateWithin;
+    if (!candidateWithin) return candidateStep < bestStep;
+  }
+  if (candidateAccuracy !== bestAccuracy) return candidateAccuracy > bestAccuracy;
+  return candidateStep < bestStep;
 }
 
 interface FinishInput {
@@ -264,6 +290,10 @@ interface FinishInput {
 /** Loads the best epoch's weights, evaluates them on the test split, exports the model and writes report.json. */
 async function finish(run: FinishInput): Promise<TrainResult> {
   const { settings, data, model, best } = run;
+  const limit = settings.maxMeanSpikeStep;
+  if (limit !== undefined && best.meanSpikeStep !== null && best.meanSpikeStep > limit) {
+    log.warn(`no epoch reached a validation mean t_sp of at most ${limit}; exporting the fastest, epoch ${best.epoch} at ${best.meanSpikeStep.toFixed(2)}. Train more epochs or raise --max-mean-spike-step`);
+  }
   assignRcModelWeights(model, run.bestWeights);
   const test = data.test.count > 0 ? evaluateFloat(model, data.test, { threshold: settings.threshold, lastFrame: true }) : null;
   if (test === null) log.warn('the test split is empty: pass a test file or a test share to measure the exported model');
@@ -331,7 +361,8 @@ function formatEpoch(metrics: EpochMetrics, epochs: number): string {
   const validationText =
     validation === undefined
       ? 'no validation split'
-      : `validation accuracy at spike ${percent(validation.accuracyAtSpike)}, mean t_sp ${validation.meanSpikeStep.toFixed(2)}, no spike ${percent(validation.noSpikeRate)}`;
+      : `validation accuracy at spike ${percent(validation.accuracyAtSpike)}, mean t_sp ${validation.meanSpikeStep.toFixed(2)}, no spike ${percent(validation.noSpikeRate)}` +
+        (validation.accuracyAtLastFrame === undefined ? '' : `, accuracy at the last frame ${percent(validation.accuracyAtLastFrame)}`);
   return (
     `epoch ${metrics.epoch}/${epochs}: loss ${metrics.loss.toFixed(4)}, beta ${metrics.beta}, training mean t_sp ${train.meanSpikeStep.toFixed(2)}, ` +
     `${validationText}, ${metrics.epochSeconds.toFixed(1)} s`

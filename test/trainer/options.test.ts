@@ -70,6 +70,9 @@ test('invalid options name the value', () => {
     [{ output: 'linear' }, /invalid output "linear": expected one of softmax, sigmoid/],
     [{ learningRate: 0 }, /invalid learning rate 0: expected a positive number/],
     [{ clipNorm: -1 }, /invalid clip norm -1: expected a positive number, such as 0.25/],
+    [{ lrDecay: 0 }, /invalid learning rate decay 0: expected a factor greater than 0 and at most 1/],
+    [{ lrDecay: 1.5 }, /invalid learning rate decay 1\.5/],
+    [{ maxMeanSpikeStep: 0.5 }, /invalid max mean spike step 0\.5: expected a number of steps of at least 1/],
     [{ betaSchedule: '1:0.2' }, /invalid beta schedule "1:0.2": the first entry must start at epoch 0/],
     [{ betaSchedule: '0:0.2,3:0.1,2:0.3' }, /epoch 2 does not come after epoch 3/],
     [{ betaSchedule: '0:0.2,4:11' }, /invalid beta 11 at epoch 4 of the schedule "0:0.2,4:11": expected a number from 0 to 10/],
@@ -129,13 +132,15 @@ test('CLI flags reach the run', () => {
   const args = [
     ...['--task', 'user', '--data', join(dir, 'data.jsonl'), '--validation-share', '0.25', '--test-share', '0.25'],
     ...['--output', 'sigmoid', '--units', '4,3', '--head', '3', '--recurrent-activation', 'hard_sigmoid'],
-    ...['--beta-schedule', '0:0.1', '--clip-norm', '1', '--epochs', '1', '--batch', '8', '--backend', 'wasm', '--quiet', '--out', dir],
+    ...['--beta-schedule', '0:0.1', '--clip-norm', '1', '--lr-decay', '0.5', '--max-mean-spike-step', '2', '--epochs', '1', '--batch', '8', '--backend', 'wasm', '--quiet', '--out', dir],
   ];
   const { status, stderr } = runCli(args);
   assert.equal(status, 0, stderr);
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
   assert.deepEqual(report.model, { lstmUnits: [4, 3], denseUnits: [3], output: 'sigmoid', recurrentActivation: 'hard_sigmoid', classes: 3 });
   assert.equal(report.settings.clipNorm, 1);
+  assert.equal(report.settings.lrDecay, 0.5);
+  assert.equal(report.settings.maxMeanSpikeStep, 2);
   assert.deepEqual(report.settings.betaSchedule, [{ epoch: 0, beta: 0.1 }]);
   assert.deepEqual([report.trainExamples, report.validationExamples, report.testExamples], [20, 10, 10]);
 });

@@ -29,6 +29,7 @@ const RUN: TrainInput = {
   clipNorm: 0.05,
   betaSchedule: '0:0.2,1:0.05',
   learningRate: 5e-3,
+  lrDecay: 0.8,
   batchSize: 64,
   backend: 'wasm',
   progress: false,
@@ -57,6 +58,11 @@ test('resumed run equals uninterrupted run', async () => {
   assert.equal(readCheckpoint(join(resumedDir, CHECKPOINT_FILE)).epoch, 1);
   const resumed = await train({ ...RUN, epochs: 2, resume: true, outDir: resumedDir });
   assert.equal(resumed.resumedFromEpoch, 1);
+  // The learning rate decays by lrDecay after each epoch, in the resumed run too.
+  assert.deepEqual(
+    resumed.epochs.map((metrics) => metrics.learningRate),
+    [5e-3, 5e-3 * 0.8],
+  );
 
   assert.deepEqual(readFileSync(resumed.model.weightsPath), readFileSync(straight.model.weightsPath));
   assert.deepEqual(readFileSync(resumed.model.modelPath), readFileSync(straight.model.modelPath));
