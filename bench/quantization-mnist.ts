@@ -28,7 +28,7 @@ function toSequence(set: TemporalMnistSet, example: number): LabelledSequence {
 /** Combines chunk reports, weighting each fraction by its sequence count. */
 function combine(reports: AgreementReport[]): AgreementReport {
   const total = reports.reduce((sum, report) => sum + report.sequences, 0);
-  const weighted = (key: Exclude<keyof AgreementReport, 'sequences' | 'largestLogitError'>) =>
+  const weighted = (key: Exclude<keyof AgreementReport, 'sequences' | 'largestLogitError' | 'inputValues' | 'saturatedInputs' | 'largestInput'>) =>
     reports.reduce((sum, report) => sum + report[key] * report.sequences, 0) / total;
   return {
     sequences: total,
@@ -40,6 +40,9 @@ function combine(reports: AgreementReport[]): AgreementReport {
     stepAgreement: weighted('stepAgreement'),
     agreement: weighted('agreement'),
     largestLogitError: Math.max(...reports.map((report) => report.largestLogitError)),
+    inputValues: reports.reduce((sum, report) => sum + report.inputValues, 0),
+    saturatedInputs: reports.reduce((sum, report) => sum + report.saturatedInputs, 0),
+    largestInput: Math.max(...reports.map((report) => report.largestInput)),
   };
 }
 

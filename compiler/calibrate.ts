@@ -1,15 +1,17 @@
 /**
  * Calibration: runs the float model over sample sequences and records the
  * ranges that pick the activation formats. The quantizer uses the largest
- * |output| of each hidden dense layer for its int16 Q(15 - f).f format; without
- * calibration it uses the bound that the weights imply (safeOutputBound),
- * which never saturates but may leave fractional bits unused.
+ * |output| of each hidden relu or linear dense layer for its int16
+ * Q(15 - f).f format; without calibration it uses the bound that the weights
+ * imply (safeOutputBound), which never saturates but may leave fractional
+ * bits unused.
  *
  * The largest |input| sets the input scale when model.json states no input
  * range. The other formats do not depend on data, because they already cover
  * every value their function can produce: recurrent outputs are Q0.15
- * (|h| < 1), gate pre-activations Q3.12 (the tables cover [-8, 8), where
- * sigmoid and tanh saturate), the LSTM cell Q16.15 and the logits Q.12 in int32.
+ * (|h| < 1), gate pre-activations and hidden sigmoid sums Q3.12 (the tables
+ * cover [-8, 8), where sigmoid and tanh saturate), hidden sigmoid outputs
+ * Q0.15, the LSTM cell Q16.15 and the logits Q.12 in int32.
  */
 import { log } from '../common/log.js';
 import { type FloatModel, FloatSimulator } from './float-model.js';
@@ -31,7 +33,9 @@ export interface CalibrationResult {
 export function calibrate(model: FloatModel, sequences: { frames: number[][] }[]): CalibrationResult {
   const hiddenRanges = new Map<number, number>();
   model.layers.forEach((layer, index) => {
-    if (layer.kind === 'dense' && layer.activation !== 'softmax') hiddenRanges.set(index, 0);
+    // A sigmoid layer's output format is fixed at Q0.15, and the output layer's at Q.12.
+    const hidden = index < model.layers.length - 1;
+    if (layer.kind === 'dense' && hidden && (layer.activation === 'relu' || layer.activation === 'linear')) hiddenRanges.set(index, 0);
   });
   const simulator = new FloatSimulator(model);
   let inputMaxAbs = 0;

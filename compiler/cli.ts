@@ -11,7 +11,7 @@ import { escapeTerminalControls, log, setLogLevel } from '../common/log.js';
 import { calibrate } from './calibrate.js';
 import { emitTargets } from './emit.js';
 import { type AgreementReport, measureAgreement, readSequences } from './evaluate.js';
-import { outputLayer } from './float-model.js';
+import { type RankcodeSettings, classCount, outputLayer } from './float-model.js';
 import { loadModel } from './loader.js';
 import { quantizeModel } from './quantize.js';
 import { buildReport, formatReport } from './report.js';
@@ -56,15 +56,28 @@ function percent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)} %`;
 }
 
-/** Throws CheckFailure when the share of sequences with the same spike step and class is below `minimum`. */
-function enforceAgreement(agreement: AgreementReport, minimum: number, dataPath: string): void {
+/**
+ * Throws CheckFailure when the share of sequences with the same spike step and
+ * class is below `minimum`. The advice names input saturation when the data
+ * leaves the model's input range, because no weight width or calibration helps then.
+ */
+function enforceAgreement(agreement: AgreementReport, minimum: number, dataPath: string, settings: RankcodeSettings): void {
   if (agreement.agreement >= minimum) return;
-  throw new CheckFailure(
+  const figures =
     `check failed: float and integer models agree on spike step and class in ${percent(agreement.agreement)} of the ` +
-      `${agreement.sequences} sequences of ${dataPath}, below --min-agreement ${percent(minimum)} ` +
-      `(class ${percent(agreement.classAgreement)}, spike step ${percent(agreement.stepAgreement)}, largest logit error ` +
-      `${agreement.largestLogitError.toPrecision(4)}). Try --weights int16 or --calibrate, or retrain the model.`,
-  );
+    `${agreement.sequences} sequences of ${dataPath}, below --min-agreement ${percent(minimum)} ` +
+    `(class ${percent(agreement.classAgreement)}, spike step ${percent(agreement.stepAgreement)}, largest logit error ` +
+    `${agreement.largestLogitError.toPrecision(4)}).`;
+  if (agreement.saturatedInputs > 0) {
+    const range = `[${settings.inputMin}, ${settings.inputMax}]${settings.inputRangeStated ? '' : ' (the default, as model.json states none)'}`;
+    throw new CheckFailure(
+      `${figures} ${agreement.saturatedInputs} of the ${agreement.inputValues} input values of ${dataPath} lie outside the model's input range ` +
+        `${range} (largest |x| ${agreement.largestInput.toPrecision(4)}) and saturate at +-127 when quantized to int8, ` +
+        'so the integer model sees other inputs than the float model. Scale the data into that range, or retrain or ' +
+        're-export the model with userDefinedMetadata.rankcode.input set to the range of the data.',
+    );
+  }
+  throw new CheckFailure(`${figures} Try --weights int16 or --calibrate, or retrain the model.`);
 }
 
 async function compile(modelPath: string, flags: Record<string, unknown>): Promise<void> {
@@ -76,7 +89,7 @@ async function compile(modelPath: string, flags: Record<string, unknown>): Promi
   if (flags.target !== undefined && flags.out === undefined) throw new UserError('--out is missing; pass the output folder for --target with --out.');
   const model = loadModel(modelPath);
   log.info(`loaded ${modelPath}: ${model.layers.map((layer) => `${layer.kind.toUpperCase()} ${layer.units}`).join(', ')}`);
-  const classes = outputLayer(model).units;
+  const classes = classCount(outputLayer(model));
 
   let calibratedRanges;
   let calibratedInputMaxAbs;
@@ -103,7 +116,7 @@ async function compile(modelPath: string, flags: Record<string, unknown>): Promi
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${escapeTerminalControls(formatReport(report))}\n`);
   if (checkPath !== undefined && agreement !== undefined) {
     try {
-      enforceAgreement(agreement, minAgreement, checkPath);
+      enforceAgreement(agreement, minAgreement, checkPath, model.settings);
     } catch (error) {
       printReport();
       throw error;

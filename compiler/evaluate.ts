@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../common/errors.js';
-import { type FloatModel, FloatSimulator, type SpikeDecision, decideFrame, softmax } from './float-model.js';
+import { type FloatModel, FloatSimulator, type OutputKind, type SpikeDecision, decideFrame, outputLayer, outputScores } from './float-model.js';
 import { GATE_FRAC_BITS } from './fixed-point.js';
 import type { QModel } from './qmodel.js';
 import { ReferenceSimulator, quantizeInput } from './simulator.js';
@@ -30,8 +30,14 @@ export interface AgreementReport {
   stepAgreement: number;
   /** Fraction of sequences where both decide at the same step (spiked or not) and on the same class. */
   agreement: number;
-  /** Largest |z_float - z_integer| over every class of every frame that the integer model computed, in real logit units. */
+  /** Largest |z_float - z_integer| over every logit of every frame that the integer model computed, in real logit units. */
   largestLogitError: number;
+  /** Input values in the data, over every frame of every sequence. */
+  inputValues: number;
+  /** Input values that saturate at +-127 when quantized to int8: |x| >= 127.5 * inputScale. */
+  saturatedInputs: number;
+  /** Largest |x| in the data. */
+  largestInput: number;
 }
 
 /**
@@ -71,13 +77,14 @@ interface FloatRun {
   logits: Float64Array[];
 }
 
-/** Runs the float model on every frame and decides with the rank-coding rule: t_sp is the first frame with top probability >= theta. */
+/** Runs the float model on every frame and decides with the rank-coding rule of its output layer (decideFrame): t_sp is the first frame that spikes. */
 function runFloatWithLogits(model: FloatModel, frames: number[][]): FloatRun {
   const simulator = new FloatSimulator(model);
+  const kind = outputLayer(model).activation as OutputKind;
   const logits = frames.map((frame) => simulator.stepLogits(frame));
   let decision: SpikeDecision = { spiked: false, step: 0, classIndex: 0, confidence: 0 };
   for (let t = 0; t < logits.length; t++) {
-    decision = decideFrame(softmax(logits[t]), model.settings.threshold, t + 1);
+    decision = decideFrame(kind, outputScores(kind, logits[t]), model.settings.threshold, t + 1);
     if (decision.spiked) break;
   }
   return { decision, logits };
@@ -88,7 +95,15 @@ export function measureAgreement(model: FloatModel, qmodel: QModel, sequences: L
   const simulator = new ReferenceSimulator(qmodel);
   const totals = { floatCorrect: 0, integerCorrect: 0, floatSteps: 0, integerSteps: 0, sameClass: 0, sameStep: 0, same: 0 };
   let largestLogitError = 0;
+  const inputs = { values: 0, saturated: 0, largest: 0 };
   for (const sequence of sequences) {
+    for (const frame of sequence.frames) {
+      for (const value of frame) {
+        inputs.values++;
+        inputs.largest = Math.max(inputs.largest, Math.abs(value));
+        if (Math.abs(value / qmodel.inputScale) >= 127.5) inputs.saturated++;
+      }
+    }
     const { decision: float, logits } = runFloatWithLogits(model, sequence.frames);
     simulator.reset();
     let integer = { spiked: false, classIndex: 0, step: 0, confidence: 0 };
@@ -120,5 +135,8 @@ export function measureAgreement(model: FloatModel, qmodel: QModel, sequences: L
     stepAgreement: totals.sameStep / count,
     agreement: totals.same / count,
     largestLogitError,
+    inputValues: inputs.values,
+    saturatedInputs: inputs.saturated,
+    largestInput: inputs.largest,
   };
 }

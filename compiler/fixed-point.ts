@@ -137,6 +137,42 @@ export function confidenceQ15(expSum: number): number {
   return Math.min(INT16_MAX, Math.floor(2147483648 / expSum));
 }
 
+/**
+ * Returns true when sigmoid(z / 2^12) >= theta for an integer logit z and theta in (0, 1).
+ * sigmoid(x) >= theta is 1 >= theta (1 + e^-x), that is theta e^-x <= 1 - theta,
+ * and 1 - theta is exact in a double for theta >= 0.5.
+ */
+function sigmoidReaches(z: number, threshold: number): boolean {
+  return threshold * Math.exp(-z / 2 ** GATE_FRAC_BITS) <= 1 - threshold;
+}
+
+/**
+ * Returns the integer spike bound L of a sigmoid output: the smallest integer
+ * logit z in Q.12 with sigmoid(z / 2^12) >= theta, for theta in (2^-15, 1].
+ * Real sigmoid never reaches 1, so theta = 1 gives L = INT32_MAX: only a logit
+ * saturated at INT32_MAX spikes. A theta of 0.5 or less gives L <= 0.
+ *
+ * L starts at ceil(2^12 * ln(theta / (1 - theta))) and moves by single steps
+ * until sigmoidReaches holds at L and fails at L - 1, so the rounding of the
+ * logarithm does not matter. NOTE: sigmoidReaches rounds too, so a theta within
+ * about 1e-15 (relative) of sigmoid(z / 2^12) for an integer z may get L = z or z + 1.
+ */
+export function sigmoidSpikeBoundFor(threshold: number): number {
+  if (threshold >= 1) return INT32_MAX;
+  let bound = Math.ceil(2 ** GATE_FRAC_BITS * (Math.log(threshold) - Math.log1p(-threshold)));
+  while (!sigmoidReaches(bound, threshold)) bound++;
+  while (sigmoidReaches(bound - 1, threshold)) bound--;
+  return bound;
+}
+
+/**
+ * Returns the sigmoid of an int32 logit z in Q.12 as a Q0.15 confidence: the
+ * sigmoid table on sat16(z), which saturates beyond [-8, 8).
+ */
+export function sigmoidConfidenceQ15(z: number): number {
+  return activationQ15(SIGMOID_TABLE, saturate16(z));
+}
+
 /** 1.0 in Q0.15. The hard sigmoids reach it exactly, so their gate values lie in [0, 32768] and are held in int32. */
 export const ONE_Q15 = 32768;
 

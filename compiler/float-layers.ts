@@ -16,8 +16,8 @@
  */
 export type GateActivation = 'sigmoid' | 'hard_sigmoid_keras2' | 'hard_sigmoid_keras3';
 
-/** Activation of a Dense layer: relu or linear for a hidden layer, softmax for the output layer. */
-export type DenseActivation = 'relu' | 'linear' | 'softmax';
+/** Activation of a Dense layer: relu, linear or sigmoid for a hidden layer, softmax or sigmoid for the output layer. */
+export type DenseActivation = 'relu' | 'linear' | 'sigmoid' | 'softmax';
 
 /** LSTM: gate blocks i, f, c (cell candidate), o along the columns. */
 export interface FloatLstmLayer {
@@ -167,10 +167,17 @@ export function gruForward(layer: FloatGruLayer, state: FloatRecurrentState, inp
   for (let u = 0; u < units; u++) hidden[u] = update[u] * hidden[u] + (1 - update[u]) * candidate[u];
 }
 
-/** Dense layer: y = act(x V + b). Softmax is left to the caller, which returns the logits of the output layer. */
-export function denseForward(layer: FloatDenseLayer, input: ArrayLike<number>): Float64Array {
+/** Dense logits z = x V + b, before the activation: the output layer's result, from which the caller takes softmax or sigmoid. */
+export function denseLogitsForward(layer: FloatDenseLayer, input: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(layer.bias);
   addProduct(out, input, layer.kernel);
+  return out;
+}
+
+/** Hidden Dense layer: y = act(x V + b) with act relu, sigmoid or the identity. */
+export function denseForward(layer: FloatDenseLayer, input: ArrayLike<number>): Float64Array {
+  const out = denseLogitsForward(layer, input);
   if (layer.activation === 'relu') for (let k = 0; k < out.length; k++) out[k] = Math.max(0, out[k]);
+  if (layer.activation === 'sigmoid') for (let k = 0; k < out.length; k++) out[k] = sigmoid(out[k]);
   return out;
 }

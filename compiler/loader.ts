@@ -14,13 +14,13 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../common/errors.js';
-import type { FloatModel } from './float-model.js';
+import { type FloatModel, classCount } from './float-model.js';
 import { briefJson, readModelJson } from './loader-files.js';
 import { MAX_LABEL_BYTES, MAX_LAYER_WIDTH, MAX_NAME_LENGTH, MAX_TOTAL_WEIGHTS } from './loader-limits.js';
 import { assembleLayers, expectedWeights } from './assemble.js';
 import { assignWeights, readWeights, type WeightedLayer } from './loader-weights.js';
 import { parseRankcodeSettings } from './metadata.js';
-import { parseTopology, type TopologySpec } from './topology.js';
+import { type DenseSpec, parseTopology, type TopologySpec } from './topology.js';
 
 /** The `format` that tfjs-layers and tensorflowjs_converter write for a layers model. */
 const LAYERS_MODEL_FORMAT = 'layers-model';
@@ -88,7 +88,7 @@ export function loadModel(modelPath: string): FloatModel {
   const weights = readWeights(file.json.weightsManifest, file.folder, hash);
   const values = assignWeights(weights, layers, topology.modelName);
 
-  const classes = topology.layers[topology.layers.length - 1].units;
+  const classes = classCount(topology.layers[topology.layers.length - 1] as DenseSpec);
   const model: FloatModel = {
     name: topology.modelName,
     sourceHash: hash.digest('hex'),

@@ -7,13 +7,26 @@
  * which is the transpose of the Keras kernel layout [inputs][units].
  *
  * Layer order: one or more recurrent layers (LSTM or GRU), then hidden dense
- * layers, then the dense softmax layer that gives the logits. The first layer
- * reads the int8 frame. Every later layer reads the int16 output of the layer
- * before it: Q0.15 from a recurrent layer, Qm.n from a hidden dense layer.
+ * layers, then the dense softmax or sigmoid layer that gives the logits. The
+ * first layer reads the int8 frame. Every later layer reads the int16 output of
+ * the layer before it: Q0.15 from a recurrent layer or a hidden sigmoid layer,
+ * Qm.n from a hidden relu or linear layer.
+ *
+ * Version 3 added sigmoid dense layers and the sigmoid spike bound. A version 2
+ * file has softmax outputs only and means the same in version 3, so readers
+ * accept both.
  */
 import type { DenseActivation, GateActivation } from './float-layers.js';
 
 export type { DenseActivation, GateActivation } from './float-layers.js';
+
+/** Activation of the output layer, which picks the spike rule. */
+export type OutputKind = 'softmax' | 'sigmoid';
+
+/** The version this compiler writes. */
+export const QMODEL_VERSION = 3;
+/** Versions that this compiler's reference simulator reads. */
+export const READABLE_QMODEL_VERSIONS: readonly number[] = [2, 3];
 
 /** A per-row requantization multiplier: real = mult * 2^-shift, 0 <= mult < 2^15, 1 <= shift <= 62. */
 export interface Requant {
@@ -72,8 +85,11 @@ export interface QGruLayer {
 }
 
 /**
- * Dense layer. The output layer (softmax) gives int32 logits in Q.12; a hidden
- * layer (relu or linear) gives int16 values in Q(15 - f).f, f = outputFracBits.
+ * Dense layer. The output layer (softmax or sigmoid) gives int32 logits in
+ * Q.12. A hidden relu or linear layer gives int16 values in Q(15 - f).f,
+ * f = outputFracBits. A hidden sigmoid layer requantizes to Q3.12
+ * (outputFracBits 12), saturates to int16 and gives the sigmoid table's
+ * output, int16 Q0.15.
  */
 export interface QDenseLayer {
   kind: 'dense';
@@ -85,10 +101,10 @@ export interface QDenseLayer {
   kernel: number[];
   /** Maps accumulators (weight x layer input) to the output format. */
   requant: Requant;
-  /** int32 in output units (2^-outputFracBits). */
+  /** int32 in units of 2^-outputFracBits. */
   bias: number[];
   activation: DenseActivation;
-  /** Fractional bits of the output: 12 for the logits, 0..15 for a hidden layer. */
+  /** Fractional bits of the requantized sum: 12 for the logits and a hidden sigmoid layer, 0..15 for a hidden relu or linear layer. */
   outputFracBits: number;
 }
 
@@ -97,7 +113,8 @@ export type QRecurrentLayer = QLstmLayer | QGruLayer;
 
 export interface QModel {
   format: 'rankcode-qmodel';
-  version: 2;
+  /** 3 when written by this compiler; 2 from older compilers (softmax outputs only). */
+  version: 2 | 3;
   /** Model name from the source file, unsanitized. */
   name: string;
   /** sha256 of model.json and its weight shards, hex. */
@@ -108,9 +125,13 @@ export interface QModel {
   frames: number;
   /** Real value of one int8 input step: x_real = inputScale * x_q. */
   inputScale: number;
-  /** Spike threshold theta on the top softmax probability. */
+  /** Spike threshold theta on the class score: the top softmax probability or sigmoid output. */
   threshold: number;
-  /** Integer spike bound K = floor(2^16 / theta): a frame spikes when sum_j exp(z_j - z_max) in Q0.16 is <= K. */
+  /**
+   * Integer spike bound, by the activation of the output layer (docs/FIXED_POINT.md, "Spike test and confidence"):
+   * softmax: K = floor(2^16 / theta), a frame spikes when sum_j exp(z_j - z_max) in Q0.16 is <= K;
+   * sigmoid: L, the smallest logit z in Q.12 with sigmoid(z / 2^12) >= theta (INT32_MAX for theta = 1).
+   */
   spikeBound: number;
   labels: string[];
   layers: QLayer[];
@@ -121,11 +142,27 @@ export function gateRows(layer: QRecurrentLayer): number {
   return (layer.kind === 'lstm' ? 4 : 3) * layer.units;
 }
 
-/** Returns the output layer of a quantized model: its last layer, dense softmax. */
+/** Returns the output layer of a quantized model: its last layer, dense softmax or sigmoid. */
 export function outputLayerOf(model: QModel): QDenseLayer {
   const last = model.layers[model.layers.length - 1];
-  if (last === undefined || last.kind !== 'dense' || last.activation !== 'softmax') {
-    throw new Error('internal error: the last layer of a quantized model is dense softmax');
+  if (last === undefined || last.kind !== 'dense' || !isOutputActivation(last.activation)) {
+    throw new Error('internal error: the last layer of a quantized model is dense softmax or sigmoid');
   }
   return last;
+}
+
+/** Returns true for the activations of an output layer: softmax and sigmoid. */
+export function isOutputActivation(activation: DenseActivation): activation is OutputKind {
+  return activation === 'softmax' || activation === 'sigmoid';
+}
+
+/** Returns the spike rule of a quantized model: the activation of its output layer. */
+export function outputKindOf(model: QModel): OutputKind {
+  return outputLayerOf(model).activation as OutputKind;
+}
+
+/** Returns the number of classes of a quantized model: 2 for one sigmoid output unit, else one per logit. */
+export function classCountOf(model: QModel): number {
+  const output = outputLayerOf(model);
+  return output.activation === 'sigmoid' && output.units === 1 ? 2 : output.units;
 }

@@ -5,19 +5,20 @@
  *
  *   input frame      int8, s_x = max(|min|, |max|) / 127 from the metadata input range
  *   recurrent layer  gate pre-activations Q3.12, outputs (hidden state) Q0.15
- *   hidden dense     int16 Q(15 - f).f, f chosen from a bound on |y| (hiddenFormat)
- *   output dense     int32 logits Q.12
+ *   hidden dense     relu, linear: int16 Q(15 - f).f, f chosen from a bound on |y| (hiddenFracBits)
+ *                    sigmoid: sum in Q3.12, output int16 Q0.15 from the sigmoid table
+ *   output dense     int32 logits Q.12 (softmax or sigmoid)
  *
  *   LSTM, GRU   kernel M = s_w * s_in * 2^12, recurrent M = s_u * 2^-15 * 2^12, bias round(b * 2^12)
- *   dense       M = s_v * s_in * 2^f_out, bias round(b * 2^f_out)
- * where s_in is s_x for the first layer, 2^-15 after a recurrent layer and 2^-f
- * after a hidden dense layer in Q(15 - f).f.
+ *   dense       M = s_v * s_in * 2^f_out, bias round(b * 2^f_out), f_out = 12 for the logits and a sigmoid layer
+ * where s_in is s_x for the first layer, 2^-15 after a recurrent or hidden
+ * sigmoid layer and 2^-f after a hidden relu or linear layer in Q(15 - f).f.
  */
 import { UserError } from '../common/errors.js';
 import { log } from '../common/log.js';
-import { GATE_FRAC_BITS, STATE_FRAC_BITS, spikeBoundFor } from './fixed-point.js';
-import type { FloatDenseLayer, FloatGruLayer, FloatLayer, FloatLstmLayer, FloatModel } from './float-model.js';
-import type { QDenseLayer, QGruLayer, QLayer, QLstmLayer, QModel, WeightBits } from './qmodel.js';
+import { GATE_FRAC_BITS, STATE_FRAC_BITS, sigmoidSpikeBoundFor, spikeBoundFor } from './fixed-point.js';
+import { type FloatDenseLayer, type FloatGruLayer, type FloatLayer, type FloatLstmLayer, type FloatModel, outputLayer } from './float-model.js';
+import { QMODEL_VERSION, type QDenseLayer, type QGruLayer, type QLayer, type QLstmLayer, type QModel, type WeightBits } from './qmodel.js';
 import {
   HIDDEN_ABS_MAX,
   INPUT_ABS_MAX,
@@ -121,9 +122,8 @@ export function hiddenFracBits(bound: number): number {
   return Math.max(0, Math.min(STATE_FRAC_BITS, bits));
 }
 
-function quantizeDense(layer: FloatDenseLayer, input: InputFormat, bits: WeightBits, outputFracBits: number): QDenseLayer {
+function quantizeDense(layer: FloatDenseLayer, input: InputFormat, bits: WeightBits, outputFracBits: number, isOutput: boolean): QDenseLayer {
   const { name, inputSize, units } = layer;
-  const isOutput = layer.activation === 'softmax';
   if (isOutput && units > MAX_CLASSES) throw new UserError(`layer "${name}" has ${units} classes; the integer spike test supports at most ${MAX_CLASSES}.`);
   const where = (row: number) => `layer "${name}" output ${row}`;
   const rows = quantizeRows(layer.kernel, inputSize, units, bits);
@@ -134,12 +134,14 @@ function quantizeDense(layer: FloatDenseLayer, input: InputFormat, bits: WeightB
   return { kind: 'dense', name, inputSize, units, weightBits: bits, kernel: rows.values, requant, bias, activation: layer.activation, outputFracBits };
 }
 
-function quantizeLayer(layer: FloatLayer, index: number, input: InputFormat, options: QuantizeOptions): { layer: QLayer; output: InputFormat } {
+function quantizeLayer(layer: FloatLayer, index: number, isOutput: boolean, input: InputFormat, options: QuantizeOptions): { layer: QLayer; output: InputFormat } {
   const bits = options.weightBits ?? 8;
+  // Q0.15 in int16: recurrent outputs and sigmoid outputs, both within [-1, 1].
   const state = { scale: 2 ** -STATE_FRAC_BITS, absMax: HIDDEN_ABS_MAX, realBound: 1 };
   if (layer.kind === 'lstm') return { layer: quantizeLstm(layer, input, bits), output: state };
   if (layer.kind === 'gru') return { layer: quantizeGru(layer, input, bits), output: state };
-  if (layer.activation === 'softmax') return { layer: quantizeDense(layer, input, bits, GATE_FRAC_BITS), output: state };
+  // The logits, and the Q3.12 sum of a hidden sigmoid layer, whose table output is Q0.15 whatever the sum: no calibration needed.
+  if (isOutput || layer.activation === 'sigmoid') return { layer: quantizeDense(layer, input, bits, GATE_FRAC_BITS, isOutput), output: state };
 
   const safeBound = safeOutputBound(layer, input.realBound);
   const calibrated = options.calibratedRanges?.get(index);
@@ -150,7 +152,7 @@ function quantizeLayer(layer: FloatLayer, index: number, input: InputFormat, opt
   }
   const range = INT16_OUTPUT_MAX * 2 ** -fracBits;
   return {
-    layer: quantizeDense(layer, input, bits, fracBits),
+    layer: quantizeDense(layer, input, bits, fracBits, false),
     output: { scale: 2 ** -fracBits, absMax: HIDDEN_ABS_MAX, realBound: Math.min(range, safeBound) },
   };
 }
@@ -170,20 +172,20 @@ export function quantizeModel(model: FloatModel, options: QuantizeOptions = {}):
       : inputScaleFor(settings.inputMin, settings.inputMax);
   let input: InputFormat = { scale: inputScale, absMax: INPUT_ABS_MAX, realBound: INPUT_ABS_MAX * inputScale };
   const layers = model.layers.map((layer, index) => {
-    const quantized = quantizeLayer(layer, index, input, options);
+    const quantized = quantizeLayer(layer, index, index === model.layers.length - 1, input, options);
     input = quantized.output;
     return quantized.layer;
   });
   return {
     format: 'rankcode-qmodel',
-    version: 2,
+    version: QMODEL_VERSION,
     name: model.name,
     sourceHash: model.sourceHash,
     inputSize: model.layers[0].inputSize,
     frames: settings.frames,
     inputScale,
     threshold: settings.threshold,
-    spikeBound: spikeBoundFor(settings.threshold),
+    spikeBound: outputLayer(model).activation === 'sigmoid' ? sigmoidSpikeBoundFor(settings.threshold) : spikeBoundFor(settings.threshold),
     labels: [...settings.labels],
     layers,
   };

@@ -6,7 +6,7 @@
  */
 import { ACT_TABLE_SIZE, EXP_TABLE_SIZE } from './fixed-point.js';
 import type { AgreementReport } from './evaluate.js';
-import { type QLayer, type QModel, gateRows, outputLayerOf } from './qmodel.js';
+import { type OutputKind, type QLayer, type QModel, classCountOf, gateRows, outputKindOf, outputLayerOf } from './qmodel.js';
 
 /** Bytes of each stored element in the C target. */
 export const STORAGE_BYTES = {
@@ -41,8 +41,11 @@ export interface CompileReport {
     sourceHash: string;
     inputSize: number;
     classes: number;
+    /** Activation of the output layer, which picks the spike test. */
+    output: OutputKind;
     frames: number;
     threshold: number;
+    /** K = floor(2^16 / theta) for a softmax output, L (a Q.12 logit) for a sigmoid output. */
     spikeBound: number;
     inputScale: number;
     labels: string[];
@@ -58,14 +61,14 @@ export interface CompileReport {
   agreement?: AgreementReport;
 }
 
-function outputFormat(layer: QLayer): string {
-  if (layer.kind !== 'dense') return 'Q0.15 (int16)';
-  if (layer.activation === 'softmax') return 'Q.12 (int32)';
+function outputFormat(layer: QLayer, isOutput: boolean): string {
+  if (layer.kind !== 'dense' || layer.activation === 'sigmoid') return isOutput ? 'Q.12 (int32)' : 'Q0.15 (int16)';
+  if (isOutput) return 'Q.12 (int32)';
   const fracBits = layer.outputFracBits;
   return `Q${15 - fracBits}.${fracBits} (int16)`;
 }
 
-function summarize(layer: QLayer): LayerSummary {
+function summarize(layer: QLayer, isOutput: boolean): LayerSummary {
   const activation = layer.kind === 'dense' ? layer.activation : layer.recurrentActivation;
   const summary: LayerSummary = {
     kind: layer.kind,
@@ -74,7 +77,7 @@ function summarize(layer: QLayer): LayerSummary {
     units: layer.units,
     weightBits: layer.weightBits,
     activation,
-    outputFormat: outputFormat(layer),
+    outputFormat: outputFormat(layer, isOutput),
   };
   if (layer.kind === 'gru') summary.resetAfter = layer.resetAfter;
   return summary;
@@ -101,7 +104,7 @@ export function scratchValues(layer: QLayer): number {
 
 /** Computes the size and cost figures of a quantized model. */
 export function buildReport(qmodel: QModel, agreement?: AgreementReport): CompileReport {
-  const classes = outputLayerOf(qmodel).units;
+  const logitCount = outputLayerOf(qmodel).units;
   const bytes = STORAGE_BYTES;
   const layers = qmodel.layers;
 
@@ -119,7 +122,7 @@ export function buildReport(qmodel: QModel, agreement?: AgreementReport): Compil
   // recurrent hidden states and hidden dense outputs, gate scratch.
   const cells = layers.reduce((sum, layer) => sum + (layer.kind === 'lstm' ? layer.units : 0), 0);
   const halves = layers.slice(0, -1).reduce((sum, layer) => sum + layer.units, 0);
-  const state = bytes.result + bytes.stateWord + (cells + classes) * bytes.stateWord + halves * bytes.stateHalf;
+  const state = bytes.result + bytes.stateWord + (cells + logitCount) * bytes.stateWord + halves * bytes.stateHalf;
   const scratch = Math.max(0, ...layers.map(scratchValues)) * bytes.stateHalf;
   const padding = (4 - ((state + scratch) % 4)) % 4;
 
@@ -128,13 +131,14 @@ export function buildReport(qmodel: QModel, agreement?: AgreementReport): Compil
       name: qmodel.name,
       sourceHash: qmodel.sourceHash,
       inputSize: qmodel.inputSize,
-      classes,
+      classes: classCountOf(qmodel),
+      output: outputKindOf(qmodel),
       frames: qmodel.frames,
       threshold: qmodel.threshold,
       spikeBound: qmodel.spikeBound,
       inputScale: qmodel.inputScale,
       labels: qmodel.labels,
-      layers: layers.map(summarize),
+      layers: layers.map((layer, index) => summarize(layer, index === layers.length - 1)),
     },
     parameters: weightCount + biases,
     flashBytes: { total: flash.weights + flash.requantization + flash.biases + flash.tables, ...flash },
@@ -153,7 +157,7 @@ const GATE_TEXT: Record<string, string> = {
 /** Describes one layer for the network row, for example "LSTM 4-3" or "Dense 32 relu Q4.11". */
 function describeLayer(layer: LayerSummary): string {
   if (layer.kind === 'dense') {
-    const format = layer.activation === 'softmax' ? '' : ` ${layer.outputFormat.replace(' (int16)', '')}`;
+    const format = layer.outputFormat.endsWith('(int32)') ? '' : ` ${layer.outputFormat.replace(' (int16)', '')}`;
     return `Dense ${layer.units} ${layer.activation}${format}`;
   }
   const reset = layer.kind === 'gru' ? ` reset_after ${layer.resetAfter}` : '';
@@ -172,7 +176,7 @@ export function formatReport(report: CompileReport): string {
     ['network', model.layers.map(describeLayer).join(', ')],
     ['weights', model.layers[0].weightBits === 8 ? 'int8 per row, int32 accumulators' : 'int16 per row, int64 accumulators'],
     ['input', `int8, scale ${model.inputScale.toPrecision(6)} per step, ${model.frames || 'any number of'} frames`],
-    ['threshold', `${model.threshold} (integer spike bound ${model.spikeBound})`],
+    ['threshold', `${model.threshold} (integer spike bound ${model.output === 'sigmoid' ? `L = ${model.spikeBound}, a Q.12 logit` : model.spikeBound})`],
     ['parameters', String(report.parameters)],
     [
       'flash bytes',
@@ -194,6 +198,9 @@ export function formatReport(report: CompileReport): string {
       ],
       ['largest logit error', agreement.largestLogitError.toPrecision(4)],
     );
+    if (agreement.saturatedInputs > 0) {
+      rows.push(['saturated inputs', `${agreement.saturatedInputs} of ${agreement.inputValues} (largest |x| ${agreement.largestInput.toPrecision(4)})`]);
+    }
   }
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

@@ -10,6 +10,7 @@
  */
 import {
   ONE_Q15,
+  SIGMOID_TABLE,
   TANH_TABLE,
   activationQ15,
   gateQ15,
@@ -129,12 +130,14 @@ export function denseLogits(layer: QDenseLayer, input: ArrayLike<number>, out: I
 }
 
 /**
- * Hidden dense layer: y_r = sat16(act(rq(V_r . x, m_r) + b_r)) in Q(15 - f).f,
- * act = max(0, v) for relu and the identity for linear.
+ * Hidden dense layer.
+ *   relu, linear:  y_r = sat16(act(rq(V_r . x, m_r) + b_r))        Q(15 - f).f, act max(0, v) or the identity
+ *   sigmoid:       y_r = sigmoid(sat16(rq(V_r . x, m_r) + b_r))    sum Q3.12 (f = 12), y Q0.15 in [0, 32767]
  */
 export function denseHidden(layer: QDenseLayer, input: ArrayLike<number>, out: Int32Array): void {
   for (let r = 0; r < layer.units; r++) {
     const value = requantizedRow(layer.kernel, layer.weightBits, layer.requant, r, input, layer.inputSize) + layer.bias[r];
-    out[r] = saturate16(layer.activation === 'relu' ? Math.max(0, value) : value);
+    if (layer.activation === 'sigmoid') out[r] = activationQ15(SIGMOID_TABLE, saturate16(value));
+    else out[r] = saturate16(layer.activation === 'relu' ? Math.max(0, value) : value);
   }
 }

@@ -9,20 +9,27 @@
  *   After a spike, step() returns the held result and computes nothing until reset().
  */
 import { assert } from '../common/errors.js';
-import { confidenceQ15, expNegQ16 } from './fixed-point.js';
-import type { QModel } from './qmodel.js';
+import { confidenceQ15, expNegQ16, sigmoidConfidenceQ15 } from './fixed-point.js';
+import { type OutputKind, type QModel, READABLE_QMODEL_VERSIONS, isOutputActivation } from './qmodel.js';
 import { type RecurrentState, denseHidden, denseLogits, gruStep, lstmStep } from './simulator-layers.js';
 
 export { type RecurrentState, denseHidden, denseLogits, gruStep, lstmStep, requantizedRow } from './simulator-layers.js';
 
 export interface StepResult {
-  /** True once a frame's top probability reached the threshold. */
+  /** True once a frame passed the spike test of the output layer. */
   spiked: boolean;
-  /** Predicted class: argmax of the logits (lowest index on ties) at the spike, or at the last computed frame. */
+  /** Predicted class at the spike, or at the last computed frame (see spikeTest and sigmoidSpikeTest). */
   classIndex: number;
   /** 1-based number of the frame that spiked, or of the last computed frame. */
   step: number;
-  /** Top softmax probability in Q0.15 at that frame. */
+  /** Score of the class in Q0.15 at that frame: the top softmax probability, or the class's sigmoid output. */
+  confidence: number;
+}
+
+/** The spike test of one frame: spike, class and confidence. */
+export interface SpikeTestResult {
+  spiked: boolean;
+  classIndex: number;
   confidence: number;
 }
 
@@ -31,13 +38,41 @@ export interface StepResult {
  * max softmax >= theta is true exactly when S <= 2^16 / theta, so the frame spikes
  * when S <= K (K = spikeBound).
  */
-export function spikeTest(logits: Int32Array, spikeBound: number): { spiked: boolean; classIndex: number; confidence: number } {
+export function spikeTest(logits: Int32Array, spikeBound: number): SpikeTestResult {
   let classIndex = 0;
   for (let j = 1; j < logits.length; j++) if (logits[j] > logits[classIndex]) classIndex = j;
   const zMax = logits[classIndex];
   let expSum = 0;
   for (let j = 0; j < logits.length; j++) expSum += expNegQ16(zMax - logits[j]);
   return { spiked: expSum <= spikeBound, classIndex, confidence: confidenceQ15(expSum) };
+}
+
+/**
+ * Runs the integer spike test of a sigmoid output layer on the Q.12 logits z
+ * and the bound L, the smallest logit with sigmoid(L / 2^12) >= theta.
+ * One unit, z = logit of P(class 1): class = z > 0 ? 1 : 0; the frame spikes
+ * when z >= L (positive) or z <= -L (negative); confidence = sigmoid(z) for
+ * class 1 and sigmoid(-z) for class 0.
+ * C units, one per class: class = argmax z (lowest index on ties); the frame
+ * spikes when z_class >= L; confidence = sigmoid(z_class).
+ * sigmoid is the Q0.15 table on the value saturated to Q3.12. -z and -L are
+ * exact: the reference computes in doubles, and the runtimes in int64.
+ */
+export function sigmoidSpikeTest(logits: Int32Array, spikeBound: number): SpikeTestResult {
+  if (logits.length === 1) {
+    const z = logits[0];
+    const classIndex = z > 0 ? 1 : 0;
+    return { spiked: z >= spikeBound || z <= -spikeBound, classIndex, confidence: sigmoidConfidenceQ15(classIndex === 1 ? z : -z) };
+  }
+  let classIndex = 0;
+  for (let j = 1; j < logits.length; j++) if (logits[j] > logits[classIndex]) classIndex = j;
+  const z = logits[classIndex];
+  return { spiked: z >= spikeBound, classIndex, confidence: sigmoidConfidenceQ15(z) };
+}
+
+/** Runs the spike test of the output layer's kind on one frame's logits. */
+export function outputSpikeTest(kind: OutputKind, logits: Int32Array, spikeBound: number): SpikeTestResult {
+  return kind === 'sigmoid' ? sigmoidSpikeTest(logits, spikeBound) : spikeTest(logits, spikeBound);
 }
 
 /** Quantizes a real input to int8: round half away from zero, saturate to [-127, 127], NaN to 0. */
@@ -52,6 +87,8 @@ export function quantizeInput(value: number, inputScale: number): number {
 
 export class ReferenceSimulator {
   readonly model: QModel;
+  /** The spike rule: the activation of the output layer. */
+  readonly outputKind: OutputKind;
   /** Logits (Q.12) of the last computed frame. */
   readonly logits: Int32Array;
   /** Frames actually computed since the last reset. */
@@ -62,8 +99,12 @@ export class ReferenceSimulator {
 
   constructor(model: QModel) {
     this.model = model;
+    assert(READABLE_QMODEL_VERSIONS.includes(model.version), () => `qmodel version ${model.version} is not one of ${READABLE_QMODEL_VERSIONS.join(', ')}`);
     const head = model.layers[model.layers.length - 1];
-    assert(head !== undefined && head.kind === 'dense' && head.activation === 'softmax', 'the last layer of a quantized model is dense softmax');
+    assert(head !== undefined, 'a quantized model has layers');
+    assert(head.kind === 'dense', 'the last layer of a quantized model is dense');
+    assert(isOutputActivation(head.activation), () => `the output layer has activation ${head.activation}, not softmax or sigmoid`);
+    this.outputKind = head.activation as OutputKind;
     this.states = model.layers.map((layer) => ({
       hidden: new Int32Array(layer === head ? 0 : layer.units),
       cell: new Int32Array(layer.kind === 'lstm' ? layer.units : 0),
@@ -91,16 +132,17 @@ export class ReferenceSimulator {
     if (this.held) return this.held;
     assert(frame.length === this.model.inputSize, () => `frame has ${frame.length} values, expected ${this.model.inputSize}`);
     let activations: ArrayLike<number> = frame;
+    const head = this.model.layers[this.model.layers.length - 1];
     this.model.layers.forEach((layer, index) => {
       const state = this.states[index];
       if (layer.kind === 'lstm') lstmStep(layer, state, activations);
       else if (layer.kind === 'gru') gruStep(layer, state, activations);
-      else if (layer.activation === 'softmax') denseLogits(layer, activations, this.logits);
+      else if (layer === head) denseLogits(layer, activations, this.logits);
       else denseHidden(layer, activations, state.hidden);
       activations = state.hidden;
     });
     this.framesComputed++;
-    const test = spikeTest(this.logits, this.model.spikeBound);
+    const test = outputSpikeTest(this.outputKind, this.logits, this.model.spikeBound);
     const result: StepResult = { ...test, step: this.framesComputed };
     if (test.spiked) this.held = result;
     return result;

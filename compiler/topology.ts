@@ -6,7 +6,7 @@
  *
  *   one or more recurrent layers (LSTM or GRU, tanh activation, sigmoid or
  *   hard_sigmoid recurrent activation), then zero or more hidden Dense layers
- *   (relu or linear), then one Dense softmax output layer.
+ *   (relu, linear or sigmoid), then one Dense softmax or sigmoid output layer.
  *
  * InputLayer, Dropout and the other noise layers (identity at inference) and
  * TimeDistributed(Dense) are accepted. Everything else is rejected with a
@@ -46,12 +46,12 @@ export interface TopologySpec {
   inputSize: number;
   /** Frames per sequence from the input shape, or null when the shape leaves it open. */
   frames: number | null;
-  /** Recurrent layers, then hidden Dense layers, then the Dense softmax output layer. */
+  /** Recurrent layers, then hidden Dense layers, then the Dense softmax or sigmoid output layer. */
   layers: LayerSpec[];
 }
 
 const SUPPORTED =
-  'rc-compile supports one or more LSTM or GRU layers, then optional Dense relu or linear layers, then one Dense softmax layer ' +
+  'rc-compile supports one or more LSTM or GRU layers, then optional Dense relu, linear or sigmoid layers, then one Dense softmax or sigmoid layer ' +
   '(InputLayer, Dropout and TimeDistributed(Dense) are also accepted)';
 
 /** Layers that are the identity at inference. */
@@ -206,16 +206,15 @@ function validateDense(layer: RawLayer, isOutput: boolean): DenseSpec {
     checkDtype(dense);
   }
   const activation = activationName(dense.config, 'activation') ?? 'linear';
-  if (isOutput && activation !== 'softmax') {
-    // NOTE: the two-class form with one sigmoid output (y >= theta or y <= 1 - theta) is not compiled yet.
+  if (isOutput && activation !== 'softmax' && activation !== 'sigmoid') {
     throw new UserError(
-      `Dense layer "${layer.name}" uses activation "${activation}"; rc-compile supports "softmax" on the output layer only. ` +
-        'Retrain with rc-train --output softmax (two classes become two softmax units), or use rc-eval for the float model.',
+      `Dense layer "${layer.name}" is the output layer and uses activation "${activation}"; rc-compile supports "softmax" and "sigmoid" there, ` +
+        'because the spike test reads class scores. Retrain with a softmax or sigmoid output layer.',
     );
   }
-  if (!isOutput && activation !== 'relu' && activation !== 'linear') {
+  if (!isOutput && activation !== 'relu' && activation !== 'linear' && activation !== 'sigmoid') {
     throw new UserError(
-      `Dense layer "${layer.name}" is a hidden layer and uses activation "${activation}"; rc-compile supports "relu" and "linear" on hidden Dense layers.`,
+      `Dense layer "${layer.name}" is a hidden layer and uses activation "${activation}"; rc-compile supports "relu", "linear" and "sigmoid" on hidden Dense layers.`,
     );
   }
   return { kind: 'dense', name: layer.name, units: readUnits(dense), useBias: readUseBias(dense), activation: activation as DenseActivation };
@@ -250,7 +249,7 @@ function computingLayers(chain: RawLayer[]): RawLayer[] {
   return computing;
 }
 
-/** Parses modelTopology and rejects every network other than recurrent layers, then Dense layers ending in softmax. */
+/** Parses modelTopology and rejects every network other than recurrent layers, then Dense layers ending in softmax or sigmoid. */
 export function parseTopology(topology: unknown): TopologySpec {
   const { modelName, kerasVersion, buildInputShape, layers: chain } = readLayerChain(topology);
   if (chain.length === 0) throw new UserError(`the model "${modelName}" has no layers. ${SUPPORTED}.`);
@@ -260,7 +259,7 @@ export function parseTopology(topology: unknown): TopologySpec {
   const recurrentCount = computing.findIndex((layer) => !isRecurrent(layer));
   const order = computing.map((layer) => `${layer.name} (${layer.className})`).join(', ');
   if (recurrentCount === -1) {
-    throw new UserError(`the model's layers are ${order || 'none'}; it needs a Dense softmax output layer last. ${SUPPORTED}.`);
+    throw new UserError(`the model's layers are ${order || 'none'}; it needs a Dense softmax or sigmoid output layer last. ${SUPPORTED}.`);
   }
   if (recurrentCount === 0) {
     throw new UserError(`the model's layers are ${order}; it needs at least one LSTM or GRU layer first. ${SUPPORTED}.`);

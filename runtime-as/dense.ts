@@ -1,16 +1,22 @@
 /**
  * Dense layers. The output layer gives the logits z_r = sat32(rq(V_r . x, m_r) + b_r)
- * in Q.12; a hidden layer gives y_r = sat16(act(rq(V_r . x, m_r) + b_r)) in
- * int16 Q(15 - f).f, act relu or the identity. x is the int8 frame or the int16
- * output of the layer below. Same arithmetic as denseLogits and denseHidden in
- * compiler/simulator-layers.ts.
+ * in Q.12. A hidden layer gives, in int16:
+ *   relu, linear:  y_r = sat16(act(rq(V_r . x, m_r) + b_r))        Q(15 - f).f
+ *   sigmoid:       y_r = sigmoid(sat16(rq(V_r . x, m_r) + b_r))    Q3.12 sum, Q0.15 output
+ * x is the int8 frame or the int16 output of the layer below. Same arithmetic
+ * as denseLogits and denseHidden in compiler/simulator-layers.ts.
  */
 import { matVecI8I16, matVecI8I8 } from './dot';
-import { requantize, saturate16, saturate32 } from './fixed-point';
+import { activationQ15, requantize, saturate16, saturate32 } from './fixed-point';
 import { requantizedRow } from './matrix';
 
-/** Per-row parameters of a dense layer: three i32 values per row, multiplier, shift, bias (output units). */
+/** Per-row parameters of a dense layer: three i32 values per row, multiplier, shift, bias (units of the requantized sum). */
 export const DENSE_ROW_PARAMS: i32 = 3;
+
+/** Activation codes of a hidden dense layer. */
+export const DENSE_LINEAR: i32 = 0;
+export const DENSE_RELU: i32 = 1;
+export const DENSE_SIGMOID: i32 = 2;
 
 /**
  * Computes the logits of one frame into `logits` (i32 [units]).
@@ -48,8 +54,9 @@ export function denseLogits(
 }
 
 /**
- * Computes a hidden dense layer into `output` (int16 [units]); `relu` selects
- * max(0, v) before saturation, otherwise the layer is linear. Layouts as for denseLogits.
+ * Computes a hidden dense layer into `output` (int16 [units]). `activation` is
+ * DENSE_LINEAR, DENSE_RELU (max(0, v) before saturation) or DENSE_SIGMOID (the
+ * sigmoid table at `sigmoidTable` on the sum saturated to Q3.12). Layouts as for denseLogits.
  */
 export function denseHidden(
   input: usize,
@@ -59,14 +66,19 @@ export function denseHidden(
   kernel: usize,
   weightsAreInt16: bool,
   rowParams: usize,
-  relu: bool,
+  activation: i32,
+  sigmoidTable: usize,
   output: usize,
 ): void {
   for (let r = 0; r < units; r++) {
     const params = rowParams + <usize>(r * DENSE_ROW_PARAMS) * 4;
     let value =
       requantizedRow(kernel, weightsAreInt16, r, inputSize, input, inputIsInt16, load<i32>(params, 0), load<i32>(params, 4)) + <i64>load<i32>(params, 8);
-    if (relu && value < 0) value = 0;
+    if (activation == DENSE_SIGMOID) {
+      store<i16>(output + (<usize>r << 1), <i16>activationQ15(sigmoidTable, saturate16(value)));
+      continue;
+    }
+    if (activation == DENSE_RELU && value < 0) value = 0;
     store<i16>(output + (<usize>r << 1), <i16>saturate16(value));
   }
 }

@@ -11,16 +11,18 @@
  * functions as the wasm interface.
  */
 import { ensureInputCapacity, INPUT_AREA } from './memory';
-import { RESULT_BYTES, RESULT_SPIKED, RESULT_STEP, spikeTest } from './spike';
+import { OUTPUT_SIGMOID, RESULT_BYTES, RESULT_SPIKED, RESULT_STEP, sigmoidSpikeTest, spikeTest } from './spike';
 
 /** The result block of the last step: i32 spiked, class, step, confidence (Q0.15). */
 const RESULT: usize = memory.data(RESULT_BYTES, 16);
 
 let frameSize: i32 = 0;
-let classes: i32 = 0;
+let logitTotal: i32 = 0;
 let spikeBound: i32 = 0;
+let outputKind: i32 = 0;
 let logits: usize = 0;
 let expTable: usize = 0;
+let sigmoidTable: usize = 0;
 let computeFrame: (frame: usize) => void = (frame: usize): void => {};
 let clearState: () => void = (): void => {};
 
@@ -29,23 +31,29 @@ let spikeHeld: bool = false;
 
 /**
  * Sets the model that the loop runs. `computeLogits` reads one frame of
- * `inputSize` int8 values and writes `classCount` i32 logits (Q.12) to
+ * `inputSize` int8 values and writes `logitCount` i32 logits (Q.12) to
  * `logitsAddress`; `clearModelState` zeroes every hidden, cell and logit value.
+ * `kind` (OUTPUT_SOFTMAX or OUTPUT_SIGMOID) picks the spike test, and `bound`
+ * is its K or L.
  */
 export function configureStream(
   inputSize: i32,
-  classCount: i32,
+  logitCount: i32,
+  kind: i32,
   bound: i32,
   logitsAddress: usize,
   expTableAddress: usize,
+  sigmoidTableAddress: usize,
   computeLogits: (frame: usize) => void,
   clearModelState: () => void,
 ): void {
   frameSize = inputSize;
-  classes = classCount;
+  logitTotal = logitCount;
+  outputKind = kind;
   spikeBound = bound;
   logits = logitsAddress;
   expTable = expTableAddress;
+  sigmoidTable = sigmoidTableAddress;
   computeFrame = computeLogits;
   clearState = clearModelState;
 }
@@ -53,7 +61,8 @@ export function configureStream(
 /** Runs the spike test on the logits of the frame just computed and records the result. */
 function finishFrame(): bool {
   framesComputedSinceReset++;
-  const spiked = spikeTest(logits, classes, spikeBound, expTable, RESULT);
+  const spiked =
+    outputKind == OUTPUT_SIGMOID ? sigmoidSpikeTest(logits, logitTotal, spikeBound, sigmoidTable, RESULT) : spikeTest(logits, logitTotal, spikeBound, expTable, RESULT);
   store<i32>(RESULT + RESULT_SPIKED, spiked ? 1 : 0);
   store<i32>(RESULT + RESULT_STEP, framesComputedSinceReset);
   spikeHeld = spiked;
@@ -117,8 +126,9 @@ export function inputSize(): i32 {
   return frameSize;
 }
 
-export function classCount(): i32 {
-  return classes;
+/** Returns the number of logits per frame: one per class, or one for a two-class sigmoid output. */
+export function logitCount(): i32 {
+  return logitTotal;
 }
 
 /** Returns 1 when this build uses the SIMD dot products. */

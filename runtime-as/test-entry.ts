@@ -15,9 +15,9 @@ export { gruStep } from './gru';
 export { denseHidden, denseLogits } from './dense';
 export { gateQ15 } from './gates';
 export { dotI16I16, dotI16I8, requantizedRow } from './matrix';
-export { spikeTest } from './spike';
+export { sigmoidSpikeTest, spikeTest } from './spike';
 export {
-  classCount,
+  logitCount,
   framesComputed,
   inputSize,
   logitsAddress,
@@ -61,6 +61,6 @@ function clearEchoLogits(): void {
 export function configureEchoModel(classes: i32, spikeBound: i32): i32 {
   if (classes < 1 || classes > ECHO_MAX_CLASSES) return 0;
   echoClasses = classes;
-  configureStream(classes, classes, spikeBound, ECHO_LOGITS, ECHO_EXP_TABLE, computeEchoLogits, clearEchoLogits);
+  configureStream(classes, classes, 0, spikeBound, ECHO_LOGITS, ECHO_EXP_TABLE, 0, computeEchoLogits, clearEchoLogits);
   return 1;
 }

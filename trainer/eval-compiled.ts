@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../common/errors.js';
 import { log } from '../common/log.js';
-import type { QModel } from '../compiler/qmodel.js';
+import { type QModel, READABLE_QMODEL_VERSIONS, outputKindOf } from '../compiler/qmodel.js';
 import { ReferenceSimulator, quantizeInput, type StepResult } from '../compiler/simulator.js';
 import type { FrameSequences } from './data/frames.js';
 import { loadEvalData } from './eval-data.js';
@@ -78,7 +78,7 @@ export async function evaluateCompiledModel(options: CompiledEvalOptions): Promi
   }
   const frames = options.frames ?? qmodel.frames;
   if (frames === 0) throw new UserError(`${options.folder}/qmodel.json states no frame count; pass --frames`);
-  const source = loadEvalData({ ...options, task: options.task, frames, labels: qmodel.labels, output: 'softmax' });
+  const source = loadEvalData({ ...options, task: options.task, frames, labels: qmodel.labels, output: outputKindOf(qmodel) });
   if (source.frameSize !== qmodel.inputSize) {
     throw new UserError(`the data has ${source.frameSize} values per frame, but the model in ${options.folder} takes ${qmodel.inputSize}; pass the --task the model was trained on`);
   }
@@ -208,6 +208,16 @@ function readQModel(path: string): QModel {
     Array.isArray(qmodel.labels) &&
     Array.isArray(qmodel.layers);
   if (!valid) throw new UserError(`${path} is not a quantized model written by rc-compile (format "rankcode-qmodel"); compile the folder again`);
+  if (!READABLE_QMODEL_VERSIONS.includes(qmodel.version as number)) {
+    throw new UserError(
+      `${path} has qmodel version ${JSON.stringify(qmodel.version)}, but this rc-eval reads versions ${READABLE_QMODEL_VERSIONS.join(' and ')}; ` +
+        'compile the folder again with this version of rc-compile',
+    );
+  }
+  const last = qmodel.layers!.at(-1) as { kind?: unknown; activation?: unknown } | undefined;
+  if (last?.kind !== 'dense' || (last.activation !== 'softmax' && last.activation !== 'sigmoid')) {
+    throw new UserError(`${path} does not end in a dense softmax or sigmoid layer, so it was not written by rc-compile; compile the folder again`);
+  }
   return qmodel as QModel;
 }
 

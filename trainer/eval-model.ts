@@ -5,8 +5,8 @@
  * examples per step and reads every model that rc-train writes: LSTM layers,
  * hidden Dense relu layers, and a softmax or sigmoid output layer. The
  * compiler's float64 layers run one example at a time and read what rc-compile
- * loads, which adds GRU layers, linear hidden layers and Keras-converted files
- * without rank-coding metadata, but no sigmoid output. The batched pass is the
+ * loads, which adds GRU layers, linear and sigmoid hidden layers and
+ * Keras-converted files without rank-coding metadata. The batched pass is the
  * faster: rc-eval took 14 s against 22 s (LSTM 784-128) and 4.6 s against 9.6 s
  * (LSTM 784-64) for the 10,000 MNIST test images over 10 frames, wall time on
  * 2 shared cores, wasm backend, Node.js 20. So 'auto' takes it whenever the
@@ -101,10 +101,10 @@ function loadCompilerModel(path: string): EvalModel {
   return { engine: 'float64', info, inputSize: float.layers[0].inputSize, frames: settings.frames, float };
 }
 
-/** rc-compile's loader accepts only a softmax output today; a sigmoid output is read as the trainer reads it. */
+/** Returns the output form of a compiler float model; a sigmoid output is read as the trainer reads it. */
 function outputKind(model: FloatModel): OutputKind {
   const last = model.layers[model.layers.length - 1];
-  return last.kind === 'dense' && (last.activation as string) === 'sigmoid' ? 'sigmoid' : 'softmax';
+  return last.kind === 'dense' && last.activation === 'sigmoid' ? 'sigmoid' : 'softmax';
 }
 
 /** Describes the layers of a compiler float model, such as "LSTM 784-128, Dense 10 softmax". */

@@ -13,6 +13,7 @@ import { assert } from '../../common/errors.js';
 import { escapeCComment } from '../c-syntax.js';
 import { PACKAGE_ROOT, renderTemplate } from '../render.js';
 import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
+import { type QDenseLayer, classCountOf } from '../qmodel.js';
 import { emitCortexMSources, supportedLayers } from './cortex-m.js';
 
 const TARGET_FOLDER = 'targets/arduino';
@@ -54,6 +55,13 @@ function readHomepage(): string | undefined {
   return typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
 }
 
+/** Names the score that the spike test compares with theta, for the sketch's comment. */
+function spikeSubjectOf(output: QDenseLayer): string {
+  if (output.activation !== 'sigmoid') return 'top softmax probability';
+  if (output.units > 1) return 'top sigmoid output';
+  return 'class score (y for class 1, 1 - y for class 0, y the sigmoid output)';
+}
+
 function buildView(context: EmitContext, template: string): Record<string, unknown> {
   const { qmodel, prefix } = context;
   const { lstm, dense } = supportedLayers(qmodel);
@@ -70,8 +78,9 @@ function buildView(context: EmitContext, template: string): Record<string, unkno
     url: propertiesValue(readHomepage() ?? FALLBACK_URL),
     inputSize: qmodel.inputSize,
     units: lstm.units,
-    classes: dense.units,
+    classes: classCountOf(qmodel),
     threshold: String(qmodel.threshold),
+    spikeSubject: spikeSubjectOf(dense),
     inputScale: qmodel.inputScale.toPrecision(9),
     sequenceFrames: qmodel.frames,
     sequenceFramesSource: qmodel.frames > 0 ? ', the sequence length the model was trained on' : ' (the model does not state its sequence length)',

@@ -17,7 +17,7 @@ import {
   SIGMOID_TABLE,
   TANH_TABLE,
 } from '../fixed-point.js';
-import { type GateActivation, type QLayer, type Requant, gateRows, outputLayerOf } from '../qmodel.js';
+import { type DenseActivation, type GateActivation, type QLayer, type QModel, type Requant, classCountOf, gateRows, outputLayerOf } from '../qmodel.js';
 import { scratchValues } from '../report.js';
 import type { EmitContext } from '../target.js';
 
@@ -28,6 +28,37 @@ const GATE_KINDS: Record<GateActivation, string> = {
 };
 
 const GATE_ORDER = { lstm: 'i, f, g, o', gru: 'z, r, h' };
+
+const DENSE_KINDS: Record<DenseActivation, string> = {
+  linear: 'RC_DENSE_LINEAR',
+  relu: 'RC_DENSE_RELU',
+  sigmoid: 'RC_DENSE_SIGMOID',
+  softmax: 'RC_DENSE_LINEAR',
+};
+
+/** Builds the view fields that describe a model's spike rule, for the C headers and the wasm loader. */
+export function spikeRuleView(qmodel: QModel): Record<string, unknown> {
+  const output = outputLayerOf(qmodel);
+  if (output.activation === 'sigmoid') {
+    const oneUnit = output.units === 1;
+    return {
+      outputKind: 'RC_OUTPUT_SIGMOID',
+      logitCount: output.units,
+      logitsText: oneUnit ? 'one sigmoid unit, the logit of P(class 1)' : 'one sigmoid unit per class',
+      thresholdSubject: oneUnit ? 'the sigmoid output y for class 1 and on 1 - y for class 0' : 'the top sigmoid output',
+      spikeBoundText: oneUnit
+        ? 'L, the smallest Q.12 logit with sigmoid(L / 2^12) >= theta: a frame spikes when z >= L (class 1) or z <= -L (class 0).'
+        : 'L, the smallest Q.12 logit with sigmoid(L / 2^12) >= theta: a frame spikes when the top logit is >= L.',
+    };
+  }
+  return {
+    outputKind: 'RC_OUTPUT_SOFTMAX',
+    logitCount: output.units,
+    logitsText: 'one softmax unit per class',
+    thresholdSubject: 'the top softmax probability',
+    spikeBoundText: 'floor(2^16 / theta): a frame spikes when sum_j exp(z_j - z_max) in Q0.16 is <= this bound.',
+  };
+}
 
 function int32Values(values: ArrayLike<number>): string {
   return formatArrayBody(values, 8, '  ', formatInt32);
@@ -41,8 +72,9 @@ export function modelCView(context: EmitContext): Record<string, unknown> {
     macroPrefix: prefix.toUpperCase(),
     guard: `${prefix.toUpperCase()}_MODEL_H`,
     inputSize: qmodel.inputSize,
-    classes: outputLayerOf(qmodel).units,
-    spikeBound: qmodel.spikeBound,
+    classes: classCountOf(qmodel),
+    ...spikeRuleView(qmodel),
+    spikeBound: formatInt32(qmodel.spikeBound),
     threshold: String(qmodel.threshold),
     inputScale: qmodel.inputScale.toPrecision(9),
     framesText: qmodel.frames > 0 ? `sequences of ${qmodel.frames} frames` : 'sequences of unstated length',
@@ -99,16 +131,18 @@ function layerView(prefix: string, layer: QLayer, index: number, inputExpression
   const kernel = matrixConstants(`${base}_kernel`, layer.kernel, layer.weightBits, layer.inputSize, layer.kind === 'dense' ? layer.requant : layer.kernelRequant, 'Kernel');
   const name = escapeCComment(layer.name);
   if (layer.kind === 'dense') {
-    const bias: CConstant = { comment: `Bias, int32 in output units (2^-${layer.outputFracBits}).`, ctype: 'int32_t', name: `${base}_bias`, size: layer.units, body: int32Values(layer.bias) };
+    const bias: CConstant = { comment: `Bias, int32 in units of 2^-${layer.outputFracBits}.`, ctype: 'int32_t', name: `${base}_bias`, size: layer.units, body: int32Values(layer.bias) };
     const constants = [...kernel.constants, bias];
     const definition =
       `/* Dense layer ${index} "${name}": ${layer.units} units, ${layer.activation}. */\n` +
-      `static const rc_dense ${base} = { ${layer.units}u, ${kernel.initializer}, ${base}_bias, ${layer.activation === 'relu' ? 1 : 0} };`;
+      `static const rc_dense ${base} = { ${layer.units}u, ${kernel.initializer}, ${base}_bias, ${DENSE_KINDS[layer.activation]} };`;
     if (isOutput) {
       return { constants, definition, stateFields: { words: [], halves: [] }, call: `rc_dense_logits_forward(&${base}, ${inputExpression}, state->logits);` };
     }
-    const field = { comment: `Output of dense layer ${index}, int16 Q${15 - layer.outputFracBits}.${layer.outputFracBits}.`, declaration: `int16_t output_${index}[${layer.units}u];` };
-    return { constants, definition, stateFields: { words: [], halves: [field] }, call: `rc_dense_hidden_forward(&${base}, ${inputExpression}, state->output_${index});` };
+    const format = layer.activation === 'sigmoid' ? 'Q0.15' : `Q${15 - layer.outputFracBits}.${layer.outputFracBits}`;
+    const field = { comment: `Output of dense layer ${index}, int16 ${format}.`, declaration: `int16_t output_${index}[${layer.units}u];` };
+    const call = `rc_dense_hidden_forward(&${base}, &${prefix}_tables, ${inputExpression}, state->output_${index});`;
+    return { constants, definition, stateFields: { words: [], halves: [field] }, call };
   }
 
   const rows = gateRows(layer);
@@ -146,22 +180,28 @@ function layerView(prefix: string, layer: QLayer, index: number, inputExpression
 export function buildCNetworkView(context: EmitContext): Record<string, unknown> {
   const { qmodel, prefix } = context;
   const last = qmodel.layers.length - 1;
-  const classes = outputLayerOf(qmodel).units;
+  const logitCount = outputLayerOf(qmodel).units;
   const views = qmodel.layers.map((layer, index) => {
     const previous = qmodel.layers[index - 1];
     const input = index === 0 ? 'rc_vector_s8(frame)' : `rc_vector_s16(state->${previous.kind === 'dense' ? 'output' : 'hidden'}_${index - 1})`;
     return layerView(prefix, layer, index, input, index === last);
   });
-  const logits: CStateField = { comment: 'Logits of the last computed frame, Q.12.', declaration: `int32_t logits[${classes}u];` };
+  const logits: CStateField = { comment: 'Logits of the last computed frame, Q.12.', declaration: `int32_t logits[${logitCount}u];` };
   const scratch = Math.max(...qmodel.layers.map(scratchValues));
   const gates: CStateField = { comment: 'Gate pre-activations, Q3.12: scratch of the step function.', declaration: `int16_t gates[${scratch}u];` };
+  const macro = prefix.toUpperCase();
+  const spikeTestCall =
+    outputLayerOf(qmodel).activation === 'sigmoid'
+      ? `rc_sigmoid_spike_test(state->logits, ${macro}_LOGITS, ${macro}_SPIKE_BOUND, ${prefix}_sigmoid_q15, &result);`
+      : `rc_spike_test(state->logits, ${macro}_LOGITS, ${macro}_SPIKE_BOUND, ${prefix}_exp_q16, &result);`;
   return {
     ...modelCView(context),
+    spikeTestCall,
     constants: views.flatMap((view) => view.constants),
     definitions: views.map((view) => view.definition).join('\n\n'),
     // Field order, which report.ts follows: int32 cells, logits, int16 states and outputs, gate scratch.
     stateFields: [...views.flatMap((view) => view.stateFields.words), logits, ...views.flatMap((view) => view.stateFields.halves), gates],
     calls: views.map((view) => view.call),
-    network: qmodel.layers.map((layer) => `${layer.kind === 'dense' ? 'Dense' : layer.kind.toUpperCase()} ${layer.units}`).join(', '),
+    network: qmodel.layers.map((layer) => (layer.kind === 'dense' ? `Dense ${layer.units} ${layer.activation}` : `${layer.kind.toUpperCase()} ${layer.units}`)).join(', '),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The cortex-m target: C99 for Arm Cortex-M. For a model of one int8 LSTM layer
- * with sigmoid gates and the dense softmax layer, it emits <prefix>_model.h and
+ * with sigmoid gates and the dense softmax or sigmoid output layer, it emits <prefix>_model.h and
  * <prefix>_model.c from targets/cortex-m/templates, with the LSTM and dense
  * weights repacked into the blocked layout of rc_cortex_m.h (four int8 weights
  * of one row per int32 word, four rows side by side), and copies the runtime:
@@ -25,10 +25,11 @@ import {
   SIGMOID_TABLE,
   TANH_TABLE,
 } from '../fixed-point.js';
-import type { QDenseLayer, QLstmLayer, QModel } from '../qmodel.js';
+import { type QDenseLayer, type QLstmLayer, type QModel, classCountOf } from '../qmodel.js';
 import { HIDDEN_ABS_MAX, INPUT_ABS_MAX } from '../quantize.js';
 import { PACKAGE_ROOT, loadSharedPartial, renderTemplate } from '../render.js';
 import type { EmitContext, EmittedFile, TargetDriver, TargetManifest } from '../target.js';
+import { spikeRuleView } from './c-view.js';
 import { emitCSources } from './c.js';
 
 const TARGET_FOLDER = 'targets/cortex-m';
@@ -101,7 +102,8 @@ function weightBitsOf(layer: QLstmLayer | QDenseLayer): number {
 /**
  * Describes how a model differs from the family that the blocked-layout kernels
  * of rc_cortex_m.c compile (one LSTM layer with int8 weights and table sigmoid
- * gates, then the dense softmax layer), or returns undefined for a model of it.
+ * gates, then the dense softmax or sigmoid output layer), or returns undefined
+ * for a model of it. Both output kinds share rc_finish_frame of rc_runtime.c.
  */
 export function blockedKernelMismatch(qmodel: QModel): string | undefined {
   const [lstm, dense] = qmodel.layers;
@@ -111,22 +113,22 @@ export function blockedKernelMismatch(qmodel: QModel): string | undefined {
   const problems: string[] = [];
   if (weightBitsOf(lstm) !== 8 || weightBitsOf(dense) !== 8) problems.push('weights wider than int8');
   if (lstm.recurrentActivation !== 'sigmoid') problems.push(`recurrent activation ${lstm.recurrentActivation}`);
-  if (dense.activation !== 'softmax') problems.push(`output activation ${dense.activation}`);
+  if (dense.activation !== 'softmax' && dense.activation !== 'sigmoid') problems.push(`output activation ${dense.activation}`);
   return problems.length > 0 ? problems.join(', ') : undefined;
 }
 
 /**
  * Returns the two layers of a model that the blocked-layout kernels compile:
  * one LSTM layer with int8 weights and table sigmoid gates, then the dense
- * softmax layer. Throws a UserError naming what differs otherwise. The arduino
- * target accepts only these models.
+ * softmax or sigmoid output layer. Throws a UserError naming what differs
+ * otherwise. The arduino target accepts only these models.
  */
 export function supportedLayers(qmodel: QModel): { lstm: QLstmLayer; dense: QDenseLayer } {
   const mismatch = blockedKernelMismatch(qmodel);
   if (mismatch !== undefined) {
     throw new UserError(
       'the blocked-layout kernels of the arduino and cortex-m targets compile one LSTM layer with int8 weights and sigmoid gates ' +
-        `followed by the dense softmax layer, but model "${qmodel.name}" has ${mismatch}. ` +
+        `followed by the dense softmax or sigmoid output layer, but model "${qmodel.name}" has ${mismatch}. ` +
         'Compile it with --target cortex-m or --target c, whose portable layer kernels compile every model, or retrain it with that structure.',
     );
   }
@@ -159,8 +161,9 @@ export function buildCortexMView(context: EmitContext): Record<string, unknown> 
     inputSize: qmodel.inputSize,
     units: lstm.units,
     gateRows: rows,
-    classes: dense.units,
-    spikeBound: qmodel.spikeBound,
+    classes: classCountOf(qmodel),
+    ...spikeRuleView(qmodel),
+    spikeBound: formatInt32(qmodel.spikeBound),
     threshold: String(qmodel.threshold),
     inputScale: qmodel.inputScale.toPrecision(9),
     framesText: qmodel.frames > 0 ? `sequences of ${qmodel.frames} frames` : 'sequences of unstated length',

@@ -91,13 +91,14 @@ function checkRecurrent(layer: QRecurrentLayer, inputSize: number, maxInput: num
 function checkDense(layer: QDenseLayer, inputSize: number, maxInput: number, isHead: boolean): void {
   const subject = `dense layer "${layer.name}"`;
   if (!Number.isInteger(layer.units) || layer.units < 1) throw new UserError(`${subject} has ${layer.units} units, expected at least 1`);
-  if (isHead && layer.activation !== 'softmax') {
-    throw new UserError(`${subject} is the last layer with activation ${layer.activation}, and the wasm target needs softmax there`);
+  if (isHead && layer.activation !== 'softmax' && layer.activation !== 'sigmoid') {
+    throw new UserError(`${subject} is the last layer with activation ${layer.activation}, and the wasm target needs softmax or sigmoid there`);
   }
-  if (!isHead && layer.activation !== 'relu' && layer.activation !== 'linear') {
-    throw new UserError(`${subject} is a hidden layer with activation ${layer.activation}, and the wasm target supports relu and linear there`);
+  if (!isHead && layer.activation !== 'relu' && layer.activation !== 'linear' && layer.activation !== 'sigmoid') {
+    throw new UserError(`${subject} is a hidden layer with activation ${layer.activation}, and the wasm target supports relu, linear and sigmoid there`);
   }
-  if (!isHead) checkIntegers([layer.outputFracBits], 0, 15, `${subject} outputFracBits`);
+  if (!isHead && layer.activation === 'sigmoid') checkIntegers([layer.outputFracBits], 12, 12, `${subject} outputFracBits (Q3.12 sum of a sigmoid layer)`);
+  else if (!isHead) checkIntegers([layer.outputFracBits], 0, 15, `${subject} outputFracBits`);
   checkMatrix(layer.kernel, layer.weightBits, layer.units, inputSize, maxInput, `${subject} kernel`);
   checkLength(layer.bias, layer.units, `${subject} bias`);
   checkIntegers(layer.bias, INT32_MIN, INT32_MAX, `${subject} bias`);
@@ -112,8 +113,11 @@ export function planLayers(model: QModel): LayerPlan {
   if (!Number.isInteger(model.inputSize) || model.inputSize < 1) {
     throw new UserError(`model inputSize is ${model.inputSize}, expected a positive integer`);
   }
-  if (!Number.isInteger(model.spikeBound) || model.spikeBound < 1 || model.spikeBound > INT32_MAX) {
-    throw new UserError(`model spikeBound is ${model.spikeBound}, expected an integer in [1, 2^31 - 1]`);
+  const sigmoidOutput = model.layers[model.layers.length - 1]?.kind === 'dense' && (model.layers[model.layers.length - 1] as QDenseLayer).activation === 'sigmoid';
+  const lowestBound = sigmoidOutput ? INT32_MIN : 1;
+  if (!Number.isInteger(model.spikeBound) || model.spikeBound < lowestBound || model.spikeBound > INT32_MAX) {
+    const range = sigmoidOutput ? '[-2^31, 2^31 - 1], the logit L of a sigmoid output' : '[1, 2^31 - 1]';
+    throw new UserError(`model spikeBound is ${model.spikeBound}, expected an integer in ${range}`);
   }
   if (!(model.inputScale > 0) || !Number.isFinite(model.inputScale)) {
     throw new UserError(`model inputScale is ${model.inputScale}, expected a positive finite number`);
@@ -137,8 +141,9 @@ export function planLayers(model: QModel): LayerPlan {
     else checkRecurrent(layer, inputSize, maxInput);
     inputSize = layer.units;
   });
-  if (model.labels.length !== head.units) {
-    throw new UserError(`the model has ${model.labels.length} labels but ${head.units} logits`);
+  const classes = head.activation === 'sigmoid' && head.units === 1 ? 2 : head.units;
+  if (model.labels.length !== classes) {
+    throw new UserError(`the model has ${model.labels.length} labels but ${classes} classes (${head.units} ${head.activation} logits)`);
   }
   return { layers: model.layers, head };
 }

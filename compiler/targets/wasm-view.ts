@@ -3,7 +3,8 @@
  * number and string is formatted here, so the templates stay logic-free.
  */
 import { EXP_TABLE, SIGMOID_TABLE, TANH_TABLE } from '../fixed-point.js';
-import { type GateActivation, type QLayer, type QLstmLayer, type QModel, gateRows } from '../qmodel.js';
+import { type DenseActivation, type GateActivation, type QLayer, type QLstmLayer, type QModel, classCountOf, gateRows } from '../qmodel.js';
+import { spikeRuleView } from './c-view.js';
 import type { LayerPlan } from './wasm-check.js';
 
 /** Values per line in emitted weight arrays and tables. */
@@ -54,6 +55,10 @@ export interface AssemblyScriptViewOptions {
 }
 
 const GATE_KINDS: Record<GateActivation, number> = { sigmoid: 0, hard_sigmoid_keras2: 1, hard_sigmoid_keras3: 2 };
+/** DENSE_LINEAR, DENSE_RELU and DENSE_SIGMOID of runtime/dense.ts; softmax is never a hidden activation. */
+const DENSE_KINDS: Record<DenseActivation, number> = { linear: 0, relu: 1, sigmoid: 2, softmax: 0 };
+/** OUTPUT_SOFTMAX and OUTPUT_SIGMOID of runtime/spike.ts. */
+const OUTPUT_KINDS = { softmax: 0, sigmoid: 1 };
 
 interface DataArray {
   comment: string;
@@ -126,7 +131,7 @@ function layerSection(layer: QLayer, index: number, input: string, isHead: boole
   const name = quoteText(layer.name);
   if (layer.kind === 'dense') {
     const rowParams: DataArray = {
-      comment: `Per row: multiplier, shift, bias (2^-${layer.outputFracBits} units).`,
+      comment: `Per row: multiplier, shift, bias (units of 2^-${layer.outputFracBits}).`,
       name: `${prefix}_ROW_PARAMS`,
       type: 'i32',
       values: formatIntegerLines(interleaveRows([layer.requant.mult, layer.requant.shift, layer.bias], layer.units), 3),
@@ -141,12 +146,12 @@ function layerSection(layer: QLayer, index: number, input: string, isHead: boole
         call: `denseLogits(${args}, LOGITS);`,
       };
     }
-    const format = `Q${15 - layer.outputFracBits}.${layer.outputFracBits}`;
+    const format = layer.activation === 'sigmoid' ? 'Q0.15' : `Q${15 - layer.outputFracBits}.${layer.outputFracBits}`;
     return {
       heading: `Layer ${index}: dense ${name}, ${layer.inputSize} inputs, ${layer.units} outputs, ${layer.activation}, int16 ${format}.`,
       arrays,
       buffers: [{ comment: `Output, int16 ${format}.`, name: `${prefix}_OUTPUT`, bytes: 2 * layer.units }],
-      call: `denseHidden(${args}, ${layer.activation === 'relu'}, ${prefix}_OUTPUT);`,
+      call: `denseHidden(${args}, ${DENSE_KINDS[layer.activation]}, SIGMOID_TABLE, ${prefix}_OUTPUT);`,
     };
   }
   const rows = gateRows(layer);
@@ -213,7 +218,9 @@ export function buildAssemblyScriptView(model: QModel, plan: LayerPlan, options:
     clears: layers.flatMap((layer) => layer.buffers),
     gatesBytes: 32 * widestUnits,
     inputSize: model.inputSize,
-    classCount: plan.head.units,
+    logitCount: plan.head.units,
+    outputKind: OUTPUT_KINDS[plan.head.activation === 'sigmoid' ? 'sigmoid' : 'softmax'],
+    spikeRule: `Spike test of the ${plan.head.activation} output: ${spikeRuleView(model).spikeBoundText as string}`,
     spikeBound: model.spikeBound,
   };
 }
@@ -234,7 +241,11 @@ export function buildLoaderView(model: QModel, plan: LayerPlan, options: LoaderV
     nameJson: quoteText(model.name),
     sourceHashJson: quoteText(model.sourceHash),
     inputSize: model.inputSize,
-    classCount: plan.head.units,
+    classCount: classCountOf(model),
+    logitCount: plan.head.units,
+    outputJson: quoteText(plan.head.activation),
+    thresholdSubject: spikeRuleView(model).thresholdSubject,
+    spikeBoundText: spikeRuleView(model).spikeBoundText,
     inputScaleJson: JSON.stringify(model.inputScale),
     thresholdJson: JSON.stringify(model.threshold),
     spikeBound: model.spikeBound,

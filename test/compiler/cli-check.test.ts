@@ -70,8 +70,24 @@ describe('rc-compile --check', () => {
     const result = rcCompile(modelPath, '--check', outOfRange, '--min-agreement', '1', '--target', 'c', '--out', out);
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /^error: check failed: float and integer models agree on spike step and class in [\d.]+ % of the 40 sequences .* below --min-agreement 100.00 %/m);
+    assert.match(result.stderr, /\d+ of the 2880 input values of \S+out-of-range.json lie outside the model's input range \[-1, 1\]/);
+    assert.match(result.stderr, /saturate at \+-127 when quantized to int8/);
+    assert.match(result.stderr, /Scale the data into that range, or retrain or re-export the model with userDefinedMetadata.rankcode.input set to the range of the data/);
+    assert.doesNotMatch(result.stderr, /--weights int16|--calibrate/, 'no advice that cannot help');
+    assert.equal(measured.agreement.inputValues, 2880);
+    assert.ok(measured.agreement.saturatedInputs > 0, `saturated inputs ${measured.agreement.saturatedInputs}`);
     assert.match(result.stdout, /^agreement +class/m, 'the report is printed');
     assert.ok(!existsSync(out), 'no target is written after a failed check');
+  });
+
+  it('suggests int16 without saturation', () => {
+    const report = JSON.parse(rcCompile(modelPath, '--check', inRange, '--min-agreement', '0', '--json').stdout);
+    assert.equal(report.agreement.saturatedInputs, 0);
+    assert.ok(report.agreement.agreement < 1, `the in-range data should leave a disagreement (agreement ${report.agreement.agreement})`);
+    const result = rcCompile(modelPath, '--check', inRange, '--min-agreement', '1');
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /Try --weights int16 or --calibrate, or retrain the model\./);
+    assert.doesNotMatch(result.stderr, /saturate/);
   });
 
   it('rejects a bad --min-agreement and a missing target', () => {

@@ -54,7 +54,7 @@ describe('fixtures against TensorFlow.js', () => {
   const names = fixtureNames();
 
   it('cover every layer kind and layout', () => {
-    for (const name of ['lstm-sigmoid', 'lstm-hard-sigmoid', 'stacked-lstm', 'gru-reset-before', 'gru-reset-after', 'keras2-functional', 'keras3-sequential', 'keras3-functional-gru', 'quantized-uint8']) {
+    for (const name of ['lstm-sigmoid', 'lstm-hard-sigmoid', 'stacked-lstm', 'gru-reset-before', 'gru-reset-after', 'keras2-functional', 'keras3-sequential', 'keras3-functional-gru', 'quantized-uint8', 'lstm-sigmoid-binary', 'lstm-dense-sigmoid', 'gru-sigmoid-per-class']) {
       assert.ok(names.includes(name), `test/fixtures/${name} is missing; run npm run fixtures`);
     }
   });

@@ -66,7 +66,7 @@ const CASES: [string, ModelFileOptions, RegExp][] = [
   ['relu recurrent activation', { edit: (json) => (lstmConfig(json).recurrent_activation = 'relu') }, /LSTM layer "lstm" uses recurrent activation "relu"; rc-compile supports "sigmoid" and "hard_sigmoid"/],
   ['unstated recurrent activation', { edit: (json) => delete lstmConfig(json).recurrent_activation }, /does not state its recurrent activation.*hard_sigmoid/],
   ['relu activation', { edit: (json) => (lstmConfig(json).activation = 'relu') }, /uses activation "relu"; rc-compile supports "tanh" only/],
-  ['sigmoid output', { edit: (json) => (denseConfig(json).activation = 'sigmoid') }, /Dense layer "dense" uses activation "sigmoid"; rc-compile supports "softmax"/],
+  ['linear output', { edit: (json) => (denseConfig(json).activation = 'linear') }, /Dense layer "dense" is the output layer and uses activation "linear"; rc-compile supports "softmax" and "sigmoid" there/],
   ['go_backwards', { edit: (json) => (lstmConfig(json).go_backwards = true) }, /go_backwards/],
   ['missing input shape', { edit: (json) => delete lstmConfig(json).batch_input_shape }, /first layer "lstm" \(LSTM\) has no batch_input_shape/],
   ['2-D input shape', { edit: (json) => (lstmConfig(json).batch_input_shape = [null, 5]) }, /input shape \[null,5\] of layer "lstm" is not supported/],

@@ -57,7 +57,7 @@ describe('buildReport', () => {
   });
 
   it('adds agreement rows when measured', () => {
-    const agreement = { sequences: 10, floatAccuracy: 0.9, integerAccuracy: 0.8, floatMeanStep: 3, integerMeanStep: 3.5, classAgreement: 0.9, stepAgreement: 0.7, agreement: 0.6, largestLogitError: 0.25 };
+    const agreement = { sequences: 10, floatAccuracy: 0.9, integerAccuracy: 0.8, floatMeanStep: 3, integerMeanStep: 3.5, classAgreement: 0.9, stepAgreement: 0.7, agreement: 0.6, largestLogitError: 0.25, inputValues: 120, saturatedInputs: 0, largestInput: 1 };
     const table = formatReport(buildReport(qmodel, agreement));
     assert.match(table, /^accuracy +float 90.00 %, integer 80.00 %$/m);
     assert.match(table, /^agreement +class 90.00 %, spike step 70.00 %, both 60.00 %$/m);

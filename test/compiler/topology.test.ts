@@ -98,6 +98,14 @@ describe('parseTopology layouts', () => {
     assert.equal((parseTopology(camel).layers[0] as { recurrentActivation: string }).recurrentActivation, 'hard_sigmoid_keras2');
   });
 
+  it('accepts sigmoid hidden and output layers', () => {
+    const binary = parseTopology(tfjsTopology([lstm('l', 2), dense('hidden', 4, 'sigmoid'), dense('out', 1, 'sigmoid')]));
+    assert.deepEqual(binary.layers[1], { kind: 'dense', name: 'hidden', units: 4, useBias: true, activation: 'sigmoid' });
+    assert.deepEqual(binary.layers[2], { kind: 'dense', name: 'out', units: 1, useBias: true, activation: 'sigmoid' });
+    const perClass = parseTopology(tfjsTopology([lstm('l', 2), dense('out', 3, 'sigmoid')]));
+    assert.deepEqual(perClass.layers[1], { kind: 'dense', name: 'out', units: 3, useBias: true, activation: 'sigmoid' });
+  });
+
   it('accepts TimeDistributed(Dense) in the head and a stateful layer', () => {
     const wrapped = { class_name: 'TimeDistributed', config: { name: 'td', layer: dense('inner', 4, 'linear') } };
     const parsed = parseTopology(tfjsTopology([lstm('l', 2, { stateful: true }), wrapped, dense('out', 2, 'softmax')]));
@@ -122,10 +130,12 @@ describe('parseTopology rejections', () => {
     ['Conv1D', tfjsTopology([{ class_name: 'Conv1D', config: { name: 'conv', filters: 2 } }, out]), /layer "conv" \(Conv1D\) is not supported/],
     ['float16 dtype policy', toKerasLayout(tfjsTopology([lstm('l', 2), out]), 3, 'sequential').modelTopology, /./],
     ['no recurrent layer', tfjsTopology([dense('d', 3, 'relu'), out]), /it needs at least one LSTM or GRU layer first/],
-    ['no output layer', tfjsTopology([lstm('l', 2)]), /it needs a Dense softmax output layer last/],
+    ['no output layer', tfjsTopology([lstm('l', 2)]), /it needs a Dense softmax or sigmoid output layer last/],
     ['recurrent after dense', tfjsTopology([lstm('l', 2), dense('d', 3, 'relu'), lstm('m', 2), out]), /a recurrent layer may not follow a Dense layer/],
-    ['softmax hidden layer', tfjsTopology([lstm('l', 2), dense('d', 3, 'softmax'), out]), /Dense layer "d" is a hidden layer and uses activation "softmax"; rc-compile supports "relu" and "linear"/],
-    ['sigmoid output layer', tfjsTopology([lstm('l', 2), dense('out', 1, 'sigmoid')]), /Dense layer "out" uses activation "sigmoid"; rc-compile supports "softmax" on the output layer only/],
+    ['softmax hidden layer', tfjsTopology([lstm('l', 2), dense('d', 3, 'softmax'), out]), /Dense layer "d" is a hidden layer and uses activation "softmax"; rc-compile supports "relu", "linear" and "sigmoid"/],
+    ['tanh hidden layer', tfjsTopology([lstm('l', 2), dense('d', 3, 'tanh'), out]), /Dense layer "d" is a hidden layer and uses activation "tanh"/],
+    ['relu output layer', tfjsTopology([lstm('l', 2), dense('out', 3, 'relu')]), /Dense layer "out" is the output layer and uses activation "relu"; rc-compile supports "softmax" and "sigmoid" there/],
+    ['linear output layer', tfjsTopology([lstm('l', 2), dense('out', 1, 'linear')]), /Dense layer "out" is the output layer and uses activation "linear"/],
     ['TimeDistributed(LSTM)', tfjsTopology([lstm('l', 2), { class_name: 'TimeDistributed', config: { name: 'td', layer: lstm('x', 2) } }, out]), /wraps LSTM in TimeDistributed; only TimeDistributed\(Dense\)/],
     ['unknown model class', { class_name: 'Graph', config: {} }, /model class "Graph" is not supported/],
   ];

@@ -169,7 +169,7 @@ async function sketchOutput(elf: string): Promise<string[]> {
 }
 
 describe('Arduino example sketch on QEMU mps2-an386', { skip: qemuTestSkipReason() }, () => {
-  for (const file of ['small.json', 'wide.json']) {
+  for (const file of ['small.json', 'wide.json', 'sigmoid-binary.json']) {
     it(`prints the golden spikes of ${file}`, async () => {
       const golden = readGolden(file);
       const lengths = new Set(golden.cases.map((goldenCase) => goldenCase.frames.length));

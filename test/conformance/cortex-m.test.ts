@@ -376,10 +376,23 @@ describe('Cortex-M target model checks', () => {
     assert.equal(supportedLayers(golden.qmodel).lstm.units, lstm.kind === 'lstm' ? lstm.units : -1);
   });
 
+  it('accepts one LSTM and a dense sigmoid output layer', () => {
+    for (const file of ['sigmoid-binary.json', 'sigmoid-per-class.json']) {
+      const sigmoid = readGoldenFiles({ networks: false }).find((entry) => entry.file === file)?.golden;
+      assert.ok(sigmoid, `test/golden/${file} exists`);
+      assert.equal(blockedKernelMismatch(sigmoid.qmodel), undefined, file);
+    }
+  });
+
   it('blocked layout rejects other layer structures', () => {
     const stacked = { ...golden.qmodel, layers: [lstm, lstm, dense] };
     assert.equal(blockedKernelMismatch(stacked), 'the layers lstm, lstm, dense');
-    assert.throws(() => supportedLayers(stacked), /followed by the dense softmax layer, but model "[^"]+" has the layers lstm, lstm, dense\. Compile it with --target cortex-m or --target c/);
+    assert.throws(
+      () => supportedLayers(stacked),
+      /followed by the dense softmax or sigmoid output layer, but model "[^"]+" has the layers lstm, lstm, dense\. Compile it with --target cortex-m or --target c/,
+    );
+    const hiddenSigmoid = { ...golden.qmodel, layers: [lstm, { ...dense, activation: 'sigmoid' }, dense] } as QModel;
+    assert.equal(blockedKernelMismatch(hiddenSigmoid), 'the layers lstm, dense, dense');
   });
 
   it('blocked layout rejects hard sigmoid and int16', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -123,6 +123,23 @@ test('two-sequence task with a sigmoid model', async () => {
   assert.ok(result.summary.accuracyAtSpike >= 0);
   assert.ok(result.summary.accuracyAtSpike <= 1);
   assert.equal(result.sweep.length, 12, 'the default sweep and the model threshold 0.95, which it contains');
+});
+
+test('compiled folder qmodel versions', () => {
+  const older = join(dir, 'wasm-version-2');
+  cpSync(compiledFolder, older, { recursive: true });
+  const qmodelPath = join(older, 'qmodel.json');
+  const qmodel = JSON.parse(readFileSync(qmodelPath, 'utf8'));
+  assert.equal(qmodel.version, 3);
+  writeFileSync(qmodelPath, JSON.stringify({ ...qmodel, version: 2 }));
+  const readable = runEval([older, '--task', 'temporal-mnist', '--limit', '20', '--reference', '--json']);
+  assert.equal(readable.status, 0, readable.stderr);
+  assert.equal((JSON.parse(readable.stdout) as CompiledEvalResult).reference?.matches, 20);
+
+  writeFileSync(qmodelPath, JSON.stringify({ ...qmodel, version: 1 }));
+  const rejected = runEval([older, '--task', 'temporal-mnist', '--limit', '20', '--reference']);
+  assert.equal(rejected.status, 2, rejected.stderr);
+  assert.match(rejected.stderr, /qmodel\.json has qmodel version 1, but this rc-eval reads versions 2 and 3; compile the folder again/);
 });
 
 test('invalid uses exit with status 2', () => {

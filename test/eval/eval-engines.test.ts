@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { UserError } from '../../common/errors.js';
 import { setLogLevel } from '../../common/log.js';
 import { selectBackend } from '../../trainer/backend.js';
 import { DenseFrameSequences } from '../../trainer/data/frames.js';
@@ -100,13 +99,24 @@ test('sigmoid output reads as two classes', async () => {
   assert.equal(classes.size, 2, 'both classes occur');
 });
 
-test('float64 pass rejects a sigmoid output', async () => {
-  const { path } = await writeRandomModel(join(dir, 'reject'), { shape: shape('sigmoid', 2), frames: FRAMES, task: 'test', labels: ['no', 'yes'], seed: 3, outputScale: 1 });
-  await assert.rejects(loadEvalModel(path, 'float64'), (error: unknown) => {
-    assert.ok(error instanceof UserError);
-    assert.match(error.message, /sigmoid/);
-    return true;
-  });
+test('tfjs and float64 passes agree on sigmoid outputs', async () => {
+  for (const [classes, labels] of [
+    [2, ['no', 'yes']],
+    [3, ['a', 'b', 'c']],
+  ] as const) {
+    const { path } = await writeRandomModel(join(dir, `sigmoid-${classes}`), { shape: shape('sigmoid', classes), frames: FRAMES, task: 'test', labels: [...labels], seed: 3, outputScale: 40 });
+    const source = randomSequences(60, classes, 19);
+    const tfjsModel = await loadEvalModel(path, 'auto');
+    const float64Model = await loadEvalModel(path, 'float64');
+    assert.equal(float64Model.engine, 'float64');
+    assert.equal(float64Model.info.output, 'sigmoid');
+    const tfjs = runTfjsTrajectories(tfjsModel.trainer!, source);
+    const float64 = runFloat64Trajectories(float64Model.float!, 'sigmoid', source);
+    let largest = 0;
+    for (let i = 0; i < tfjs.topProbability.length; i++) largest = Math.max(largest, Math.abs(tfjs.topProbability[i] - float64.topProbability[i]));
+    assert.ok(largest < 1e-4, `${classes} classes: top probabilities differ by up to ${largest}`);
+    assert.deepEqual(Array.from(tfjs.topClass), Array.from(float64.topClass), `${classes} classes: top class`);
+  }
 });
 
 test('auto falls back to float64 without metadata', async () => {

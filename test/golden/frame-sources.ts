@@ -6,6 +6,7 @@ export type FrameSource = (random: GoldenRandom, inputSize: number, frame: numbe
 export const uniform: FrameSource = (random, size) => Array.from({ length: size }, () => random.nextInt(-127, 127));
 export const zeros: FrameSource = (_, size) => new Array<number>(size).fill(0);
 export const fullScale: FrameSource = (_, size) => new Array<number>(size).fill(127);
+export const negativeFullScale: FrameSource = (_, size) => new Array<number>(size).fill(-127);
 export const alternatingExtremes: FrameSource = (_, size, frame) =>
   Array.from({ length: size }, (__, j) => ((frame + j) % 2 === 0 ? 127 : -127));
 export const sparseBinary: FrameSource = (random, size) => Array.from({ length: size }, () => (random.nextFloat() < 0.3 ? 127 : 0));

@@ -16,7 +16,7 @@ import { PACKAGE_ROOT } from '../../compiler/render.js';
 import type { FixtureExpectation } from '../fixtures/fixture-models.js';
 import { GoldenRandom, type RandomModelSpec, type RandomNetworkSpec, randomFloatModel, randomNetwork } from './random-model.js';
 import { type FrameSource, alternatingExtremes, fullInt8Range, fullScale, sparseBinary, uniform, zeros } from './frame-sources.js';
-import { NETWORK_SPECS } from './network-specs.js';
+import { NETWORK_SPECS, SIGMOID_OUTPUT_SPECS } from './network-specs.js';
 
 export interface GoldenCase {
   name: string;
@@ -28,7 +28,7 @@ export interface GoldenCase {
   /** 1-based spike step, or the last frame when no frame spiked. */
   step: number;
   classIndex: number;
-  /** Top softmax probability in Q0.15. */
+  /** Score of the class in Q0.15: the top softmax probability or the class's sigmoid output. */
   confidence: number;
   framesComputed: number;
 }
@@ -43,14 +43,22 @@ export interface GoldenFile {
 
 /**
  * spike-by-3: spikes at frame 1, 2 or 3. no-spike: runs all frames.
+ * spike-positive, spike-negative: a one-unit sigmoid output spikes with class 1 (z >= L) or class 0 (z <= -L).
  * cell-beyond-tanh-range: some |c| exceeds 8.0, so sat16 clips the tanh input.
  * gates-saturated: some gate pre-activation falls outside int16 before sat16.
  * logits-at-int32-limits: some logit saturates at INT32_MIN or INT32_MAX.
  * gates-beyond-hard-sigmoid-range: some first-layer LSTM gate pre-activation reaches |a| >= 3.0,
  * where both hard sigmoids give exactly 0 or 1.0.
  */
-type Expectation = 'spike-by-3' | 'no-spike' | 'cell-beyond-tanh-range' | 'gates-saturated' | 'logits-at-int32-limits' | 'gates-beyond-hard-sigmoid-range';
-
+type Expectation =
+  | 'spike-by-3'
+  | 'no-spike'
+  | 'spike-positive'
+  | 'spike-negative'
+  | 'cell-beyond-tanh-range'
+  | 'gates-saturated'
+  | 'logits-at-int32-limits'
+  | 'gates-beyond-hard-sigmoid-range';
 
 export interface CaseSpec {
   name: string;
@@ -137,6 +145,8 @@ function checkExpectations(qmodel: QModel, spec: CaseSpec, result: GoldenCase, e
     const met = {
       'spike-by-3': result.spiked && result.step <= 3,
       'no-spike': !result.spiked,
+      'spike-positive': result.spiked && result.classIndex === 1 && result.logits[result.logits.length - 1][0] >= qmodel.spikeBound,
+      'spike-negative': result.spiked && result.classIndex === 0 && result.logits[result.logits.length - 1][0] <= -qmodel.spikeBound,
       'cell-beyond-tanh-range': extremes.maxAbsCell > 8 * 2 ** STATE_FRAC_BITS,
       'gates-saturated': extremes.maxAbsGate > INT16_MAX,
       'logits-at-int32-limits': allLogits.includes(INT32_MAX) && allLogits.includes(INT32_MIN),
@@ -198,10 +208,51 @@ function fixtureGoldenFiles(files: Map<string, string>): void {
   }
 }
 
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z / 2 ** GATE_FRAC_BITS));
+
+/**
+ * Golden files at the boundary of the sigmoid spike bound L. The model of
+ * sigmoid-binary runs a uniform sequence with theta = 1 (no spike); z* is the
+ * largest |z| over its frames, first reached at frame f. With theta halfway
+ * between sigmoid((z* - 1) / 2^12) and sigmoid(z* / 2^12), L = z* and the
+ * sequence spikes exactly at frame f. With theta halfway between sigmoid(z* / 2^12)
+ * and sigmoid((z* + 1) / 2^12), L = z* + 1 and it never spikes.
+ */
+function sigmoidBoundaryGoldenFiles(files: Map<string, string>): void {
+  const spec = SIGMOID_OUTPUT_SPECS[0];
+  const caseSpec: CaseSpec = { name: 'uniform', frames: 40, source: uniform };
+  const seed = spec.model.seed * 1000 + 99;
+  const model = randomNetwork(spec.model as RandomNetworkSpec);
+  model.settings.threshold = 1;
+  const probe = runCase(quantizeModel(model), caseSpec, seed);
+  const magnitudes = probe.logits.map((z) => Math.abs(z[0]));
+  const peak = Math.max(...magnitudes);
+  const peakFrame = magnitudes.indexOf(peak) + 1;
+  const variants = [
+    { name: 'sigmoid-boundary-at-bound', threshold: (sigmoid(peak - 1) + sigmoid(peak)) / 2, bound: peak },
+    { name: 'sigmoid-boundary-below-bound', threshold: (sigmoid(peak) + sigmoid(peak + 1)) / 2, bound: peak + 1 },
+  ];
+  for (const variant of variants) {
+    model.settings.threshold = variant.threshold;
+    const qmodel = quantizeModel(model);
+    if (qmodel.spikeBound !== variant.bound) throw new Error(`${variant.name}: spike bound ${qmodel.spikeBound}, expected ${variant.bound}`);
+    const goldenCase = runCase(qmodel, caseSpec, seed);
+    const spikesAtPeak = goldenCase.spiked && goldenCase.step === peakFrame;
+    if (variant.bound === peak ? !spikesAtPeak : goldenCase.spiked) {
+      throw new Error(`${variant.name}: spiked ${goldenCase.spiked} at frame ${goldenCase.step}, peak |z| ${peak} at frame ${peakFrame}`);
+    }
+    const description =
+      `sigmoid-binary with theta ${variant.threshold}, which puts L at ${variant.bound}: the uniform case reaches |z| = ${peak} ` +
+      `first at frame ${peakFrame}, so it ${variant.bound === peak ? 'spikes there' : 'never spikes'}`;
+    const golden: GoldenFile = { format: 'rankcode-golden', version: 1, description, qmodel, cases: [goldenCase] };
+    files.set(`${NETWORK_GOLDEN_FOLDER}/${variant.name}.json`, formatJson(golden));
+  }
+}
+
 /** Builds every golden file; returns its path relative to test/golden -> contents. */
 export function generateGoldenFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  [...GOLDEN_SPECS, ...NETWORK_SPECS].forEach((spec) => {
+  [...GOLDEN_SPECS, ...SIGMOID_OUTPUT_SPECS, ...NETWORK_SPECS].forEach((spec) => {
     const model = 'layers' in spec.model ? randomNetwork(spec.model) : randomFloatModel(spec.model);
     const qmodel = quantizeModel(model, { weightBits: spec.weightBits ?? 8 });
     const cases = spec.cases.map((caseSpec, index) => runCase(qmodel, caseSpec, spec.model.seed * 1000 + index));
@@ -209,6 +260,7 @@ export function generateGoldenFiles(): Map<string, string> {
     const folder = NETWORK_SPECS.includes(spec) ? `${NETWORK_GOLDEN_FOLDER}/` : '';
     files.set(`${folder}${spec.model.name}.json`, formatJson(golden));
   });
+  sigmoidBoundaryGoldenFiles(files);
   fixtureGoldenFiles(files);
   return files;
 }

@@ -1,10 +1,10 @@
 /**
- * Golden models beyond one LSTM and one dense layer: stacked LSTM and GRU
- * layers, both GRU forms, both hard sigmoids, hidden dense layers and int16
- * weights. generate.ts builds their golden files with the same cases and
- * checks as the others.
+ * Golden models beyond one LSTM and one dense softmax layer: sigmoid output
+ * layers, stacked LSTM and GRU layers, both GRU forms, both hard sigmoids,
+ * hidden dense layers (relu, linear, sigmoid) and int16 weights. generate.ts
+ * builds their golden files with the same cases and checks as the others.
  */
-import { alternatingExtremes, fullInt8Range, fullScale, sparseBinary, uniform, zeros } from './frame-sources.js';
+import { alternatingExtremes, fullInt8Range, fullScale, negativeFullScale, sparseBinary, uniform, zeros } from './frame-sources.js';
 import type { GoldenSpec } from './generate.js';
 import type { RandomLayerSpec } from './random-model.js';
 
@@ -18,11 +18,68 @@ function gru(units: number, resetAfter: boolean, extra: Partial<Extract<RandomLa
   return { kind: 'gru', units, resetAfter, kernelStd: 0.5, recurrentStd: 0.4, biasStd: 0.5, ...extra };
 }
 
-function dense(units: number, activation: 'relu' | 'linear' | 'softmax', std: number): RandomLayerSpec {
+function dense(units: number, activation: 'relu' | 'linear' | 'sigmoid' | 'softmax', std: number): RandomLayerSpec {
   return { kind: 'dense', units, activation, std, biasStd: 0.3 };
 }
 
+/**
+ * One LSTM layer and a sigmoid output layer: the family of the blocked-layout
+ * kernels, so their golden files sit beside the softmax ones in test/golden
+ * and also run on the cortex-m DSP kernels and the arduino library.
+ */
+export const SIGMOID_OUTPUT_SPECS: GoldenSpec[] = [
+  {
+    description: 'one sigmoid output unit for two classes: sequences that spike positive (z >= L), negative (z <= -L) and never',
+    model: { ...RANGE, name: 'sigmoid-binary', seed: 111, inputSize: 8, threshold: 0.9, layers: [lstm(8), dense(1, 'sigmoid', 2)] },
+    cases: [
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'negative-full-scale', frames: 30, source: negativeFullScale },
+      { name: 'zeros', frames: 30, source: zeros, expect: ['no-spike'] },
+      { name: 'uniform', frames: 30, source: uniform },
+    ],
+  },
+  {
+    description: 'one sigmoid output unit per class, three classes: the top logit against L',
+    model: { ...RANGE, name: 'sigmoid-per-class', seed: 22, inputSize: 8, threshold: 0.8, layers: [lstm(8), dense(3, 'sigmoid', 3)] },
+    cases: [
+      { name: 'uniform', frames: 30, source: uniform },
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'alternating-extremes', frames: 30, source: alternatingExtremes },
+      { name: 'zeros', frames: 30, source: zeros },
+    ],
+  },
+];
+
 export const NETWORK_SPECS: GoldenSpec[] = [
+  {
+    description: 'hidden Dense sigmoid (Q3.12 sum, Q0.15 output from the sigmoid table) between an LSTM and the softmax layer',
+    model: { ...RANGE, name: 'dense-sigmoid-hidden', seed: 23, inputSize: 9, threshold: 0.9, layers: [lstm(8), dense(6, 'sigmoid', 2.5), dense(3, 'softmax', 1.5)] },
+    cases: [
+      { name: 'uniform', frames: 30, source: uniform },
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'full-int8-range', frames: 30, source: fullInt8Range },
+    ],
+  },
+  {
+    description: 'GRU, hidden Dense sigmoid with large weights (sums beyond the table range saturate), one sigmoid output unit',
+    model: { ...RANGE, name: 'gru-sigmoid-binary', seed: 24, inputSize: 9, threshold: 0.95, layers: [gru(7, false), dense(5, 'sigmoid', 6), dense(1, 'sigmoid', 3)] },
+    cases: [
+      { name: 'uniform', frames: 30, source: uniform },
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'negative-full-scale', frames: 30, source: negativeFullScale },
+      { name: 'alternating-extremes', frames: 30, source: alternatingExtremes },
+    ],
+  },
+  {
+    description: 'int16 weights: LSTM, hidden Dense sigmoid, one sigmoid output unit per class',
+    weightBits: 16,
+    model: { ...RANGE, name: 'int16-sigmoid', seed: 25, inputSize: 10, threshold: 0.7, layers: [lstm(8), dense(6, 'sigmoid', 2), dense(3, 'sigmoid', 1)] },
+    cases: [
+      { name: 'uniform', frames: 30, source: uniform },
+      { name: 'full-scale', frames: 30, source: fullScale },
+      { name: 'sparse-binary', frames: 30, source: sparseBinary },
+    ],
+  },
   {
     description: 'stacked LSTM: the second LSTM reads the Q0.15 hidden state of the first (int8 x int16 products)',
     model: { ...RANGE, name: 'stacked-lstm', seed: 11, inputSize: 10, threshold: 0.8, layers: [lstm(8), lstm(6), dense(4, 'softmax', 4)] },

@@ -107,13 +107,13 @@ function settingsFor(spec: { threshold: number; inputMin: number; inputMax: numb
 export type RandomLayerSpec =
   | { kind: 'lstm'; units: number; activation?: GateActivation; kernelStd: number; recurrentStd: number; biasStd: number; forgetBias?: number }
   | { kind: 'gru'; units: number; activation?: GateActivation; resetAfter: boolean; kernelStd: number; recurrentStd: number; biasStd: number }
-  | { kind: 'dense'; units: number; activation: 'relu' | 'linear' | 'softmax'; std: number; biasStd: number };
+  | { kind: 'dense'; units: number; activation: 'relu' | 'linear' | 'sigmoid' | 'softmax'; std: number; biasStd: number };
 
 export interface RandomNetworkSpec {
   name: string;
   seed: number;
   inputSize: number;
-  /** Recurrent layers, then hidden dense layers, then the dense softmax layer. */
+  /** Recurrent layers, then hidden dense layers, then the dense softmax or sigmoid layer. */
   layers: RandomLayerSpec[];
   threshold: number;
   inputMin: number;
@@ -130,7 +130,8 @@ export function randomNetwork(spec: RandomNetworkSpec): FloatModel {
     inputSize = layer.units;
     return built;
   });
-  const classes = spec.layers[spec.layers.length - 1].units;
+  const output = spec.layers[spec.layers.length - 1];
+  const classes = output.kind === 'dense' && output.activation === 'sigmoid' && output.units === 1 ? 2 : output.units;
   return {
     name: spec.name,
     sourceHash: createHash('sha256').update(JSON.stringify(spec)).digest('hex'),

@@ -115,7 +115,7 @@ static void harness_${p}_case(const int8_t *frames, size_t count) {
   for (t = 0; t < count; t++) {
     const uint32_t before = ${p}_st.frames_computed;
     if (${p}_step(&${p}_st, frames + t * ${p.toUpperCase()}_INPUT_SIZE, ${p.toUpperCase()}_INPUT_SIZE, &result) != RC_OK) fail("step failed");
-    if (${p}_st.frames_computed != before) hash = hash_logits(hash, ${p}_logits(&${p}_st), ${p.toUpperCase()}_CLASSES);
+    if (${p}_st.frames_computed != before) hash = hash_logits(hash, ${p}_logits(&${p}_st), ${p.toUpperCase()}_LOGITS);
   }
   computed = ${p}_st.frames_computed;
   if (${p}_run(&${p}_st, frames, count, ${p.toUpperCase()}_INPUT_SIZE, &batch) != RC_OK) fail("run failed");

@@ -4,10 +4,11 @@
  * inputs, 1..10 LSTM units, 2..5 classes. Weights are any int8 (-128 too),
  * multipliers any value in [0, 2^15) with shifts in [1, 62], biases anywhere in
  * int32; most rows get "working range" parameters so that sequences do not
- * all saturate, and a share get extremes.
+ * all saturate, and a share get extremes. A third of the models have a
+ * sigmoid output layer: one logit for two classes, or one logit per class.
  */
 import fc from 'fast-check';
-import { INT32_MAX, INT32_MIN, spikeBoundFor } from '../../compiler/fixed-point.js';
+import { INT32_MAX, INT32_MIN, sigmoidSpikeBoundFor, spikeBoundFor } from '../../compiler/fixed-point.js';
 import type { QModel, Requant } from '../../compiler/qmodel.js';
 
 export const MODEL_LIMITS = { maxInputSize: 12, maxUnits: 10, minClasses: 2, maxClasses: 5 };
@@ -70,15 +71,19 @@ export interface ModelShape {
   classes: number;
 }
 
-/** Random small models: an LSTM layer and a dense softmax head. */
+/** Random small models: an LSTM layer and a dense softmax or sigmoid head. */
 export function qmodelArbitrary(labels: fc.Arbitrary<string> = hostileLabel): fc.Arbitrary<QModel> {
   const shape = fc.record({
     inputSize: fc.integer({ min: 1, max: MODEL_LIMITS.maxInputSize }),
     units: fc.integer({ min: 1, max: MODEL_LIMITS.maxUnits }),
     classes: fc.integer({ min: MODEL_LIMITS.minClasses, max: MODEL_LIMITS.maxClasses }),
+    output: fc.constantFrom('softmax', 'softmax', 'sigmoid-binary', 'sigmoid-per-class'),
   });
-  return shape.chain(({ inputSize, units, classes }) => {
+  return shape.chain(({ inputSize, units, classes: drawnClasses, output }) => {
     const rows = 4 * units;
+    const classes = output === 'sigmoid-binary' ? 2 : drawnClasses;
+    const logitCount = output === 'sigmoid-binary' ? 1 : classes;
+    const sigmoid = output !== 'softmax';
     return fc
       .record({
         kernel: int8Array(rows * inputSize),
@@ -86,9 +91,9 @@ export function qmodelArbitrary(labels: fc.Arbitrary<string> = hostileLabel): fc
         recurrentKernel: int8Array(rows * units),
         recurrentRequant: requant(rows, 23),
         lstmBias: biases(rows),
-        denseKernel: int8Array(classes * units),
-        denseRequant: requant(classes, 22),
-        denseBias: biases(classes),
+        denseKernel: int8Array(logitCount * units),
+        denseRequant: requant(logitCount, 22),
+        denseBias: biases(logitCount),
         threshold,
         labels: fc.array(labels, { minLength: classes, maxLength: classes }),
       })
@@ -102,7 +107,7 @@ export function qmodelArbitrary(labels: fc.Arbitrary<string> = hostileLabel): fc
           frames: 0,
           inputScale: 1 / 127,
           threshold: parts.threshold,
-          spikeBound: spikeBoundFor(parts.threshold),
+          spikeBound: sigmoid ? sigmoidSpikeBoundFor(parts.threshold) : spikeBoundFor(parts.threshold),
           labels: parts.labels,
           layers: [
             {
@@ -122,12 +127,12 @@ export function qmodelArbitrary(labels: fc.Arbitrary<string> = hostileLabel): fc
               kind: 'dense',
               name: 'dense',
               inputSize: units,
-              units: classes,
+              units: logitCount,
               weightBits: 8,
               kernel: parts.denseKernel,
               requant: parts.denseRequant,
               bias: parts.denseBias,
-              activation: 'softmax',
+              activation: sigmoid ? 'sigmoid' : 'softmax',
               outputFracBits: 12,
             },
           ],

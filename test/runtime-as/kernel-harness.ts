@@ -92,11 +92,13 @@ export interface KernelExports {
     kernel: number,
     weightsAreInt16: number,
     rowParams: number,
-    relu: number,
+    activation: number,
+    sigmoidTable: number,
     output: number,
   ): void;
   gateQ15(kind: number, sigmoidTable: number, a: number): number;
   spikeTest(logits: number, classes: number, spikeBound: number, expTable: number, result: number): number;
+  sigmoidSpikeTest(logits: number, count: number, spikeBound: number, sigmoidTable: number, result: number): number;
   echoExpTableAddress(): number;
   configureEchoModel(classes: number, spikeBound: number): number;
   reset(): void;
@@ -107,7 +109,7 @@ export interface KernelExports {
   resultAddress(): number;
   logitsAddress(): number;
   inputSize(): number;
-  classCount(): number;
+  logitCount(): number;
   simdEnabled(): number;
 }
 

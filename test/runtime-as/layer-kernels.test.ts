@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXP_TABLE, SIGMOID_TABLE, TANH_TABLE, expNegQ16, spikeBoundFor } from '../../compiler/fixed-point.js';
+import { EXP_TABLE, INT32_MAX, SIGMOID_TABLE, TANH_TABLE, expNegQ16, sigmoidSpikeBoundFor, spikeBoundFor } from '../../compiler/fixed-point.js';
 import type { QDenseLayer, QLstmLayer } from '../../compiler/qmodel.js';
-import { denseLogits, lstmStep, spikeTest } from '../../compiler/simulator.js';
+import { denseLogits, lstmStep, sigmoidSpikeTest, spikeTest } from '../../compiler/simulator.js';
 import { KERNEL_BUILDS, loadKernels, ScratchArena, type KernelExports } from './kernel-harness.js';
 import { Random, randomQModel } from './random-qmodel.js';
 
@@ -244,6 +244,77 @@ for (const build of KERNEL_BUILDS) {
         assert.equal(spikeTest(Int32Array.from(logits), bound).spiked, spikes, `reference, distance ${distance}, bound ${bound}`);
         assert.equal(kernels.spikeTest(logitsAddress, 2, bound, expTable, result), spikes ? 1 : 0, `distance ${distance}, bound ${bound}`);
       }
+    }
+  });
+
+  test(`${build.name} sigmoidSpikeTest matches`, () => {
+    const kernels = loadKernels(build.file);
+    const random = new Random(25);
+    const cases: number[][] = [
+      [0],
+      [1],
+      [-1],
+      [2 ** 31 - 1],
+      [-(2 ** 31)],
+      [-(2 ** 31) + 1],
+      [32767],
+      [-32768],
+      [40000],
+      [5, 5, 5],
+      [-(2 ** 31), 2 ** 31 - 1, 2 ** 31 - 1],
+      [-(2 ** 31), -(2 ** 31)],
+    ];
+    for (let k = 0; k < 3000; k++) {
+      const count = random.integer(1, 12);
+      const spread = 2 ** random.integer(8, 31);
+      cases.push(Array.from({ length: count }, () => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(random.gaussian(spread))))));
+    }
+    const bounds = [0.5, 0.55, 0.9, 0.95, 0.999, 1, 0.2].map(sigmoidSpikeBoundFor);
+    const arena = new ScratchArena(kernels, 4096);
+    const sigmoidTable = arena.int16(SIGMOID_TABLE);
+    const result = arena.int32([0, 0, 0, 0]);
+    const casesStart = arena.checkpoint();
+    cases.forEach((logits, index) => {
+      for (const bound of bounds) {
+        arena.rewind(casesStart);
+        const logitsAddress = arena.int32(logits);
+        const spiked = kernels.sigmoidSpikeTest(logitsAddress, logits.length, bound, sigmoidTable, result);
+        const expected = sigmoidSpikeTest(Int32Array.from(logits), bound);
+        const [, classIndex, , confidence] = arena.readInt32(result, 4);
+        const label = `case ${index} [${logits.join(', ')}], L ${bound}`;
+        assert.equal(spiked === 1, expected.spiked, `${label}: spiked`);
+        assert.equal(classIndex, expected.classIndex, `${label}: class`);
+        assert.equal(confidence, expected.confidence, `${label}: confidence`);
+      }
+    });
+  });
+
+  test(`${build.name} sigmoidSpikeTest at the exact bound`, () => {
+    const kernels = loadKernels(build.file);
+    const arena = new ScratchArena(kernels, 4096);
+    const sigmoidTable = arena.int16(SIGMOID_TABLE);
+    const result = arena.int32([0, 0, 0, 0]);
+    // [z, L, spiked, class] for one logit: z >= L spikes positive, z <= -L negative.
+    const cases: [number, number, boolean, number][] = [
+      [9000, 9000, true, 1],
+      [8999, 9000, false, 1],
+      [-9000, 9000, true, 0],
+      [-8999, 9000, false, 0],
+      [0, 9000, false, 0],
+      [0, 0, true, 0],
+      [INT32_MAX, INT32_MAX, true, 1],
+      [INT32_MAX - 1, INT32_MAX, false, 1],
+      [-INT32_MAX, INT32_MAX, true, 0],
+      [-INT32_MAX - 1, INT32_MAX, true, 0],
+      [-INT32_MAX + 1, INT32_MAX, false, 0],
+    ];
+    for (const [z, bound, spikes, classIndex] of cases) {
+      const expected = sigmoidSpikeTest(Int32Array.from([z]), bound);
+      assert.equal(expected.spiked, spikes, `reference, z ${z}, L ${bound}`);
+      assert.equal(expected.classIndex, classIndex, `reference class, z ${z}, L ${bound}`);
+      const logitsAddress = arena.int32([z]);
+      assert.equal(kernels.sigmoidSpikeTest(logitsAddress, 1, bound, sigmoidTable, result), spikes ? 1 : 0, `z ${z}, L ${bound}`);
+      assert.equal(arena.readInt32(result, 4)[1], classIndex, `class, z ${z}, L ${bound}`);
     }
   });
 }

@@ -145,9 +145,11 @@ for (const build of KERNEL_BUILDS) {
   test(`${build.name} denseHidden and denseLogits match for both weight widths`, () => {
     const kernels = loadKernels(build.file);
     const random = new Random(83);
-    for (let trial = 0; trial < 32; trial++) {
+    const activations = ['relu', 'linear', 'sigmoid'] as const;
+    const activationCodes = { linear: 0, relu: 1, sigmoid: 2 };
+    for (let trial = 0; trial < 48; trial++) {
       const weightBits = trial % 2 === 0 ? 8 : 16;
-      const activation = trial % 4 < 2 ? 'relu' : 'linear';
+      const activation = activations[Math.floor(trial / 2) % 3];
       const inputSize = random.integer(1, 40);
       const units = random.integer(1, 12);
       const layers: RandomLayerSpec[] = [
@@ -164,7 +166,9 @@ for (const build of KERNEL_BUILDS) {
       const input = randomInput(random, inputSize, true);
       const output = arena.int16(new Array<number>(units).fill(0));
       const params = (layer: QDenseLayer) => arena.int32(rowParams([layer.requant.mult, layer.requant.shift, layer.bias], layer.units));
-      kernels.denseHidden(arena.int16(input), 1, inputSize, units, place(hiddenLayer.kernel), weightBits === 16 ? 1 : 0, params(hiddenLayer), activation === 'relu' ? 1 : 0, output);
+      const table = arena.int16(SIGMOID_TABLE);
+      const wide = weightBits === 16 ? 1 : 0;
+      kernels.denseHidden(arena.int16(input), 1, inputSize, units, place(hiddenLayer.kernel), wide, params(hiddenLayer), activationCodes[activation], table, output);
       const expectedHidden = new Int32Array(units);
       denseHidden(hiddenLayer, input, expectedHidden);
       const actualHidden = arena.readInt16(output, units);

@@ -165,8 +165,17 @@ test('emit rejects models the runtime cannot run', async () => {
     ['weight range', (m) => ((m.layers[2] as QDenseLayer).kernel[4] = 128), /kernel\[4\] is 128, expected an integer in \[-128, 127\]/],
     ['shift range', (m) => ((m.layers[0] as QLstmLayer).kernelRequant.shift[3] = 63), /kernelRequant.shift\[3\] is 63/],
     ['multiplier range', (m) => ((m.layers[2] as QDenseLayer).requant.mult[0] = 32768), /requant.mult\[0\] is 32768/],
-    ['label count', (m) => m.labels.push('extra'), /4 labels but 3 logits/],
+    ['label count', (m) => m.labels.push('extra'), /4 labels but 3 classes \(3 softmax logits\)/],
     ['spike bound', (m) => (m.spikeBound = 0), /spikeBound is 0/],
+    ['tanh output', (m) => ((m.layers[2] as QDenseLayer).activation = 'tanh' as QDenseLayer['activation']), /last layer with activation tanh, and the wasm target needs softmax or sigmoid there/],
+    [
+      'sigmoid spike bound',
+      (m) => {
+        (m.layers[2] as QDenseLayer).activation = 'sigmoid';
+        m.spikeBound = 1.5;
+      },
+      /spikeBound is 1.5, expected an integer in \[-2\^31, 2\^31 - 1\], the logit L of a sigmoid output/,
+    ],
   ];
   for (const [name, change, message] of cases) {
     const error = await emitError(change);

@@ -78,12 +78,20 @@ int32_t rc_gate_q15(rc_gate_kind kind, const rc_tables *tables, int16_t a) {
   }
 }
 
-/* y_r = sat16(act(rq(V_r . x) + b_r)) in Q(15-f).f. */
-void rc_dense_hidden_forward(const rc_dense *layer, rc_vector input, int16_t *out) {
+/*
+ * relu, linear:  y_r = sat16(act(rq(V_r . x) + b_r)) in Q(15-f).f
+ * sigmoid:       y_r = sigmoid(sat16(rq(V_r . x) + b_r)), Q3.12 sum, Q0.15 output in [0, 32767]
+ * The sum is exact in int64: the compiler proves that the requantized term plus the bias stays below 2^52.
+ */
+void rc_dense_hidden_forward(const rc_dense *layer, const rc_tables *tables, rc_vector input, int16_t *out) {
   size_t r;
   for (r = 0; r < layer->units; r++) {
     int64_t value = rc_matrix_row(&layer->kernel, r, input) + layer->bias[r];
-    if (layer->relu && value < 0) value = 0;
+    if (layer->activation == RC_DENSE_SIGMOID) {
+      out[r] = rc_activation_q15(tables->sigmoid_q15, rc_saturate_s16(value));
+      continue;
+    }
+    if (layer->activation == RC_DENSE_RELU && value < 0) value = 0;
     out[r] = rc_saturate_s16(value);
   }
 }

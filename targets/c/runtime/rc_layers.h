@@ -9,7 +9,8 @@
  * Q formats: layer inputs are the int8 frame or an int16 layer output; gate
  * pre-activations Q3.12 (int16); gate outputs and hidden states Q0.15 (gates
  * in int32, because the hard sigmoids reach 1.0 = 32768); LSTM cell Q16.15
- * (int32); hidden dense outputs int16 Q(15-f).f; logits Q.12 (int32).
+ * (int32); hidden relu and linear dense outputs int16 Q(15-f).f; hidden sigmoid
+ * dense sums Q3.12 and outputs Q0.15 (int16); logits Q.12 (int32).
  */
 #ifndef RC_LAYERS_H
 #define RC_LAYERS_H
@@ -72,12 +73,22 @@ typedef struct {
   rc_gate_kind gate;             /* activation of gates z and r */
 } rc_gru;
 
-/* Dense layer: the output layer gives Q.12 logits, a hidden layer int16 values in Q(15-f).f. */
+/* Activation of a hidden dense layer. */
+typedef enum {
+  RC_DENSE_LINEAR = 0,  /* the identity, output Q(15-f).f */
+  RC_DENSE_RELU = 1,    /* max(0, v), output Q(15-f).f */
+  RC_DENSE_SIGMOID = 2  /* the sigmoid table on the Q3.12 sum, output Q0.15 */
+} rc_dense_activation;
+
+/*
+ * Dense layer: the output layer gives Q.12 logits, a hidden layer int16 values
+ * in Q(15-f).f (relu, linear) or Q0.15 (sigmoid).
+ */
 typedef struct {
   size_t units;
-  rc_matrix kernel;    /* units rows, input_size columns */
-  const int32_t *bias; /* [units], in output units */
-  int relu;            /* hidden layers: 1 for relu, 0 for linear */
+  rc_matrix kernel;               /* units rows, input_size columns */
+  const int32_t *bias;            /* [units], in units of the requantized sum: 2^-f, or 2^-12 for logits and sigmoid */
+  rc_dense_activation activation; /* hidden layers only; the output layer ignores it */
 } rc_dense;
 
 /* 1.0 in Q0.15, which the hard sigmoids reach exactly. */
@@ -97,8 +108,12 @@ void rc_lstm_forward(const rc_lstm *layer, const rc_tables *tables, rc_vector in
                      int16_t *gates);
 /* One GRU step: updates hidden (Q0.15) in place; gates is int16 scratch of 3 * units. */
 void rc_gru_forward(const rc_gru *layer, const rc_tables *tables, rc_vector input, int16_t *hidden, int16_t *gates);
-/* Hidden dense layer: out_r = sat16(act(rq(V_r . x) + b_r)), act relu or the identity. */
-void rc_dense_hidden_forward(const rc_dense *layer, rc_vector input, int16_t *out);
+/*
+ * Hidden dense layer:
+ *   relu, linear:  out_r = sat16(act(rq(V_r . x) + b_r))       Q(15-f).f
+ *   sigmoid:       out_r = sigmoid(sat16(rq(V_r . x) + b_r))   Q3.12 in, Q0.15 out
+ */
+void rc_dense_hidden_forward(const rc_dense *layer, const rc_tables *tables, rc_vector input, int16_t *out);
 /* Dense output layer: z_r = sat32(rq(V_r . x) + b_r), Q.12 logits. */
 void rc_dense_logits_forward(const rc_dense *layer, rc_vector input, int32_t *logits);
 

@@ -178,13 +178,56 @@ void rc_spike_test(const int32_t *logits, size_t classes, int32_t spike_bound, c
   out->confidence = confidence > UINT32_C(32767) ? 32767 : (int32_t)confidence;
 }
 
-void rc_clear_state(size_t units, size_t classes, const rc_state_view *state) {
+/* sat16 of an int64 logit, then the sigmoid table: Q.12 in, Q0.15 out. */
+static int32_t sigmoid_confidence_q15(const int16_t *sigmoid_table, int64_t logit) {
+  return rc_activation_q15(sigmoid_table, rc_saturate_s16(logit));
+}
+
+/*
+ * Sigmoid outputs, with L the smallest logit whose sigmoid(L / 2^12) reaches theta:
+ *   one unit (two classes):  class = z > 0 ? 1 : 0; spike when z >= L or z <= -L;
+ *                            confidence = sigmoid(z) for class 1, sigmoid(-z) for class 0
+ *   C units (one per class): class = argmax z, lowest index on ties; spike when z_class >= L;
+ *                            confidence = sigmoid(z_class)
+ * sigmoid is the Q0.15 table on the logit saturated to Q3.12. -z and -L are
+ * taken in int64, because z = INT32_MIN and L = INT32_MIN have no int32 negation.
+ */
+void rc_sigmoid_spike_test(const int32_t *logits, size_t logit_count, int32_t spike_bound, const int16_t *sigmoid_table,
+                           rc_result *out) {
+  size_t best = 0;
+  size_t j;
+  if (logit_count == 1u) {
+    const int64_t z = logits[0];
+    const int32_t positive = z > 0 ? 1 : 0;
+    out->class_index = positive;
+    out->spiked = (z >= spike_bound || z <= -(int64_t)spike_bound) ? 1 : 0;
+    out->confidence = sigmoid_confidence_q15(sigmoid_table, positive ? z : -z);
+    return;
+  }
+  for (j = 1; j < logit_count; j++) {
+    if (logits[j] > logits[best]) best = j;
+  }
+  out->class_index = (int32_t)best;
+  out->spiked = logits[best] >= spike_bound ? 1 : 0;
+  out->confidence = sigmoid_confidence_q15(sigmoid_table, logits[best]);
+}
+
+void rc_output_spike_test(rc_output_kind output, const int32_t *logits, size_t logit_count, int32_t spike_bound,
+                          const rc_tables *tables, rc_result *out) {
+  if (output == RC_OUTPUT_SIGMOID) {
+    rc_sigmoid_spike_test(logits, logit_count, spike_bound, tables->sigmoid_q15, out);
+  } else {
+    rc_spike_test(logits, logit_count, spike_bound, tables->exp_q16, out);
+  }
+}
+
+void rc_clear_state(size_t units, size_t logit_count, const rc_state_view *state) {
   size_t k;
   for (k = 0; k < units; k++) {
     state->hidden[k] = 0;
     state->cell[k] = 0;
   }
-  for (k = 0; k < classes; k++) state->logits[k] = 0;
+  for (k = 0; k < logit_count; k++) state->logits[k] = 0;
   *state->frames_computed = 0;
   state->held->step = 0;
   state->held->class_index = 0;
@@ -196,11 +239,11 @@ void rc_reset(const rc_network *network, const rc_state_view *state) {
   rc_clear_state(network->lstm->units, network->dense->units, state);
 }
 
-void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_bound, const int32_t *exp_table,
-                     rc_result *out) {
+void rc_finish_frame(const rc_state_view *state, rc_output_kind output, size_t logit_count, int32_t spike_bound,
+                     const rc_tables *tables, rc_result *out) {
   rc_result result;
   *state->frames_computed += 1u;
-  rc_spike_test(state->logits, classes, spike_bound, exp_table, &result);
+  rc_output_spike_test(output, state->logits, logit_count, spike_bound, tables, &result);
   result.step = *state->frames_computed;
   if (result.spiked) *state->held = result;
   *out = result;
@@ -217,6 +260,6 @@ rc_status rc_step(const rc_network *network, const rc_state_view *state, const i
 
   rc_lstm_step(network->lstm, network->tables, frame, state->hidden, state->cell, state->gates);
   rc_dense_logits(network->dense, state->hidden, state->logits);
-  rc_finish_frame(state, network->dense->units, network->spike_bound, network->tables->exp_q16, out);
+  rc_finish_frame(state, network->output, network->dense->units, network->spike_bound, network->tables, out);
   return RC_OK;
 }

@@ -9,7 +9,7 @@
  *
  * Q formats used below: gate pre-activations Q3.12 (int16), gate outputs and the
  * hidden state Q0.15 (int16), the cell state Q16.15 (int32), logits Q.12 (int32),
- * exp values Q0.16 (int32).
+ * exp values Q0.16 (int32), confidences Q0.15.
  *
  * An application normally calls only the functions that rc-compile generates in
  * <prefix>_model.h; the declarations here are what those functions are built on.
@@ -39,12 +39,18 @@ typedef enum {
   RC_ERR_FRAME_SIZE = -2 /* the frame does not have the model's input size */
 } rc_status;
 
+/* The output layer's activation, which picks the spike test. */
+typedef enum {
+  RC_OUTPUT_SOFTMAX = 0, /* rc_spike_test: spike when sum_j exp(z_j - z_max) <= K */
+  RC_OUTPUT_SIGMOID = 1  /* rc_sigmoid_spike_test: spike when a class logit reaches L */
+} rc_output_kind;
+
 /* Result of a step: the running decision, or the held one after a spike. */
 typedef struct {
   uint32_t step;       /* 1-based number of the frame that spiked, or of the last computed frame */
-  int32_t class_index; /* argmax of the logits, lowest index on ties */
-  int32_t confidence;  /* top softmax probability, Q0.15 in [0, 32767] */
-  int32_t spiked;      /* 1 once a frame's top probability reached the threshold, else 0 */
+  int32_t class_index; /* predicted class: argmax of the logits (lowest index on ties), or z > 0 for one sigmoid unit */
+  int32_t confidence;  /* score of the class, Q0.15 in [0, 32767]: top softmax probability or sigmoid output */
+  int32_t spiked;      /* 1 once a frame passed the spike test, else 0 */
 } rc_result;
 
 /* Per-row requantization: real multiplier = mult * 2^-shift. */
@@ -80,13 +86,14 @@ typedef struct {
   const int32_t *exp_q16;     /* [RC_EXP_TABLE_SIZE] */
 } rc_tables;
 
-/* A whole network: one LSTM layer, one dense softmax layer and the spike bound. */
+/* A whole network: one LSTM layer, one dense softmax or sigmoid layer and the spike bound. */
 typedef struct {
   const rc_lstm_layer *lstm;
   const rc_dense_layer *dense;
   const rc_tables *tables;
-  /* K = floor(2^16 / theta): a frame spikes when sum_j exp(z_j - z_max) in Q0.16 is <= K. */
+  /* K of rc_spike_test for a softmax output, L of rc_sigmoid_spike_test for a sigmoid output. */
   int32_t spike_bound;
+  rc_output_kind output;
 } rc_network;
 
 /* Pointers into a caller-owned state struct, sized for one network. */
@@ -126,21 +133,30 @@ void rc_lstm_step(const rc_lstm_layer *layer, const rc_tables *tables, const int
 void rc_lstm_update(size_t units, const rc_tables *tables, const int16_t *gates, int16_t *hidden, int32_t *cell);
 /* Dense logits from the Q0.15 hidden state. */
 void rc_dense_logits(const rc_dense_layer *layer, const int16_t *input, int32_t *logits);
-/* Spike test, class and confidence of one frame's logits; leaves out->step unchanged. */
+/* Spike test, class and confidence of one frame's softmax logits; leaves out->step unchanged. */
 void rc_spike_test(const int32_t *logits, size_t classes, int32_t spike_bound, const int32_t *exp_table,
                    rc_result *out);
+/*
+ * Spike test, class and confidence of one frame's sigmoid logits (logit_count 1
+ * for two classes, else one per class) against the bound L; leaves out->step unchanged.
+ */
+void rc_sigmoid_spike_test(const int32_t *logits, size_t logit_count, int32_t spike_bound, const int16_t *sigmoid_table,
+                           rc_result *out);
+/* The spike test of the output layer's kind. */
+void rc_output_spike_test(rc_output_kind output, const int32_t *logits, size_t logit_count, int32_t spike_bound,
+                          const rc_tables *tables, rc_result *out);
 
 /* Clears the state: zero hidden, cell and logits, no frames computed, no spike held. */
 void rc_reset(const rc_network *network, const rc_state_view *state);
-/* rc_reset for a state of `units` LSTM units and `classes` logits. */
-void rc_clear_state(size_t units, size_t classes, const rc_state_view *state);
+/* rc_reset for a state of `units` LSTM units and `logit_count` logits. */
+void rc_clear_state(size_t units, size_t logit_count, const rc_state_view *state);
 /*
  * Ends a computed frame whose logits are in state->logits: counts the frame, runs
- * the spike test, keeps a spike as the held result and writes the result to *out. rc_step calls it
+ * the spike test of `output`, keeps a spike as the held result and writes the result to *out. rc_step calls it
  * after the layers; runtimes with their own layer kernels call it the same way.
  */
-void rc_finish_frame(const rc_state_view *state, size_t classes, int32_t spike_bound, const int32_t *exp_table,
-                     rc_result *out);
+void rc_finish_frame(const rc_state_view *state, rc_output_kind output, size_t logit_count, int32_t spike_bound,
+                     const rc_tables *tables, rc_result *out);
 /*
  * Runs one frame and writes the result to *out. Once a spike is held it copies the
  * held result without computing anything until rc_reset. Checks, in this order:

@@ -429,6 +429,6 @@ rc_status rc_cm_step(const rc_cm_network *network, const rc_state_view *state, c
 
   rc_cm_lstm_step(network->lstm, network->tables, frame, state->hidden, state->cell, state->gates);
   rc_cm_dense_logits(network->dense, state->hidden, state->logits);
-  rc_finish_frame(state, network->dense->units, network->spike_bound, network->tables->exp_q16, out);
+  rc_finish_frame(state, network->output, network->dense->units, network->spike_bound, network->tables, out);
   return RC_OK;
 }

@@ -74,13 +74,14 @@ typedef struct {
   const int32_t *bias; /* [units], Q.12 */
 } rc_cm_dense_layer;
 
-/* A whole network: one LSTM layer, one dense softmax layer and the spike bound. */
+/* A whole network: one LSTM layer, one dense softmax or sigmoid layer and the spike bound. */
 typedef struct {
   const rc_cm_lstm_layer *lstm;
   const rc_cm_dense_layer *dense;
   const rc_tables *tables;
-  /* K = floor(2^16 / theta): a frame spikes when sum_j exp(z_j - z_max) in Q0.16 is <= K. */
+  /* K of rc_spike_test for a softmax output, L of rc_sigmoid_spike_test for a sigmoid output. */
   int32_t spike_bound;
+  rc_output_kind output;
 } rc_cm_network;
 
 /* Name of the kernels this build of rc_cortex_m.c contains: "dsp" or "portable". */

@@ -46,7 +46,7 @@ static void write_logits(const golden_state *state) {
   uint32_t c;
   platform_write("frame ");
   platform_write_u32(state->frames_computed);
-  for (c = 0; c < GOLDEN_CLASSES; c++) {
+  for (c = 0; c < GOLDEN_LOGITS; c++) {
     platform_write(" ");
     platform_write_i32(logits[c]);
   }

@@ -55,7 +55,7 @@ int main(void) {
       const int32_t *logits = golden_logits(&state);
       unsigned long c;
       printf("frame %lu", (unsigned long)state.frames_computed);
-      for (c = 0; c < GOLDEN_CLASSES; c++) printf(" %ld", (long)logits[c]);
+      for (c = 0; c < GOLDEN_LOGITS; c++) printf(" %ld", (long)logits[c]);
       printf("\n");
     }
   }
