@@ -32,7 +32,7 @@ interface EvalFile {
 interface ReportFile {
   trainExamples: number;
   epochs: number;
-  settings: { units: number | number[]; learningRate: number; batchSize: number };
+  settings: { units: number | number[]; learningRate: number; lrDecay?: number; batchSize: number; betaSchedule?: { epoch: number; beta: number }[]; maxMeanSpikeStep?: number };
 }
 
 interface EarliestFile {
@@ -78,7 +78,14 @@ function describeBudget(report: ReportFile | undefined, times: ProcessTimes | un
   const units = Array.isArray(report.settings.units) ? report.settings.units.join(',') : report.settings.units;
   const seen = report.trainExamples * report.epochs;
   const time = times === undefined ? '' : `, ${Math.round(times.wallSeconds)} s wall, ${Math.round(times.cpuSeconds)} s CPU`;
-  return `${seen.toLocaleString('en-US')} examples seen (${report.epochs} ${report.epochs === 1 ? 'epoch' : 'epochs'} of ${report.trainExamples.toLocaleString('en-US')}), LSTM ${units}, Adam ${report.settings.learningRate}${time}`;
+  const { lrDecay, betaSchedule, maxMeanSpikeStep } = report.settings;
+  const decay = lrDecay === undefined || lrDecay === 1 ? '' : ` decayed by ${lrDecay} per epoch`;
+  const beta = betaSchedule === undefined ? '' : `, beta ${betaSchedule.map((step) => (betaSchedule.length === 1 ? `${step.beta}` : `${step.epoch}:${step.beta}`)).join(',')}`;
+  const limit = maxMeanSpikeStep === undefined ? '' : `, exported epoch limited to validation mean t_sp <= ${maxMeanSpikeStep}`;
+  return (
+    `${seen.toLocaleString('en-US')} examples seen (${report.epochs} ${report.epochs === 1 ? 'epoch' : 'epochs'} of ${report.trainExamples.toLocaleString('en-US')}), ` +
+    `LSTM ${units}, Adam ${report.settings.learningRate}${decay}${beta}${limit}${time}`
+  );
 }
 
 function printAccuracyRows(runs: string): void {
