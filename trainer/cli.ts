@@ -17,12 +17,15 @@ function parseInteger(value: string): number {
 
 function parseNumber(value: string): number {
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('Expected a number, such as 0.001 or 1e-3.');
+  // Number() also reads hexadecimal and binary literals, which no option means.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value.trim()) || !Number.isFinite(parsed)) {
+    throw new InvalidArgumentError('Expected a decimal number, such as 0.5 or 1e-3.');
+  }
   return parsed;
 }
 
 function parseIntegerList(value: string): number[] {
-  if (!/^\d+(,\d+)*$/.test(value.replace(/\s/g, ''))) throw new InvalidArgumentError('Expected one or more non-negative integers separated by commas, such as 64 or 64,32.');
+  if (!/^\d+(,\d+)*$/.test(value.replace(/\s/g, ''))) throw new InvalidArgumentError('Expected one or more integers separated by commas, such as 64 or 64,32.');
   return value.replace(/\s/g, '').split(',').map(Number);
 }
 

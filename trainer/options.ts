@@ -199,6 +199,9 @@ export function resolveTrainOptions(input: TrainInput): TrainOptions {
   if (resolved.maxMeanSpikeStep !== undefined && !(resolved.maxMeanSpikeStep >= 1 && Number.isFinite(resolved.maxMeanSpikeStep))) {
     throw new UserError(`invalid max mean spike step ${resolved.maxMeanSpikeStep}: expected a number of steps of at least 1, such as 16`);
   }
+  if (resolved.resume && resolved.force) {
+    throw new UserError('--resume and --force exclude each other: pass --resume to continue the run in the output folder, or --force to start a new one there');
+  }
   checkInteger('batch size', resolved.batchSize, 1, 65536);
   checkInteger('epochs', resolved.epochs, 1, 10000);
   checkInteger('seed', resolved.seed, 0, 0xffffffff);
@@ -240,9 +243,19 @@ function resolveList(name: string, input: number | readonly number[], minLength:
 }
 
 /** rc-train flags whose names are not the kebab-case form of the option name. */
-const FLAG_NAMES: Record<string, string> = { dataPath: '--data', labelsPath: '--labels', testDataPath: '--test-data', testLabelsPath: '--test-labels' };
+const FLAG_NAMES: Record<string, string> = {
+  dataPath: '--data',
+  labelsPath: '--labels',
+  testDataPath: '--test-data',
+  testLabelsPath: '--test-labels',
+  threshold: '--theta',
+  learningRate: '--lr',
+  batchSize: '--batch',
+  outDir: '--out',
+};
 
-function flagName(option: string): string {
+/** Returns the rc-train flag of a TrainOptions field, such as --theta for threshold. */
+export function flagName(option: string): string {
   return FLAG_NAMES[option] ?? `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 

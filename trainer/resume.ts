@@ -2,7 +2,7 @@ import { UserError } from '../common/errors.js';
 import { log } from '../common/log.js';
 import type { Checkpoint } from './checkpoint.js';
 import { flattenWeights, sameShape, type RcModelShape, type RcModelWeights } from './model.js';
-import type { TrainOptions } from './options.js';
+import { flagName, type TrainOptions } from './options.js';
 
 /**
  * Options that may differ between a run and the run that resumes it. Every other
@@ -20,11 +20,12 @@ export const RESUMABLE_CHANGES: readonly (keyof TrainOptions)[] = ['epochs', 'le
 export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, shape: RcModelShape, backend: string, path: string): void {
   const fix = 'pass the options of the original run; only --epochs, --lr, --lr-decay, --clip-norm and --backend may change';
   for (const key of Object.keys({ ...checkpoint.options, ...options }) as (keyof TrainOptions)[]) {
-    if (RESUMABLE_CHANGES.includes(key)) continue;
+    // The output layer is compared as resolved, in the model shape below, because an unset --output means the task's default.
+    if (RESUMABLE_CHANGES.includes(key) || key === 'output') continue;
     const saved = JSON.stringify(checkpoint.options[key]);
     const requested = JSON.stringify(options[key]);
     if (saved !== requested) {
-      throw new UserError(`cannot resume from ${path}: it was trained with ${key} ${saved ?? 'unset'}, but this run sets ${requested ?? 'unset'}; ${fix}`);
+      throw new UserError(`cannot resume from ${path}: it was trained with ${flagName(key)} ${saved ?? 'unset'}, but this run sets ${requested ?? 'unset'}; ${fix}`);
     }
   }
   if (!sameShape(checkpoint.weights, shape)) {
@@ -33,10 +34,19 @@ export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, sh
   if (checkpoint.epoch > options.epochs) {
     throw new UserError(`cannot resume from ${path}: it has ${checkpoint.epoch} completed epochs, more than the ${options.epochs} requested; pass --epochs ${checkpoint.epoch} or more`);
   }
+  // Checkpoints written before --lr-decay existed trained without decay, which is a factor of 1.
+  const saved = { ...checkpoint.options, lrDecay: checkpoint.options.lrDecay ?? 1 };
   for (const key of ['learningRate', 'lrDecay', 'clipNorm'] as const) {
-    if (checkpoint.options[key] !== options[key]) {
-      log.warn(`resuming with ${key} ${options[key] ?? 'unset'} instead of ${checkpoint.options[key] ?? 'unset'}: the result will differ from an uninterrupted run`);
+    if (saved[key] !== options[key]) {
+      log.warn(`resuming with ${flagName(key)} ${options[key] ?? 'unset'} instead of ${saved[key] ?? 'unset'}: the result will differ from an uninterrupted run`);
     }
+  }
+  if (saved.learningRate !== options.learningRate || saved.lrDecay !== options.lrDecay) {
+    const nextEpoch = checkpoint.epoch + 1;
+    log.warn(
+      `epoch ${nextEpoch} trains at learning rate ${options.learningRate * options.lrDecay ** checkpoint.epoch} (--lr x --lr-decay^${checkpoint.epoch}); ` +
+        'the rates of the earlier epochs are in metrics.jsonl',
+    );
   }
   if (checkpoint.backend !== backend) {
     log.warn(`resuming on the ${backend} backend a run that trained on ${checkpoint.backend}: backends round differently, so the weights will differ slightly from an uninterrupted run`);

@@ -111,7 +111,13 @@ export async function train(input: TrainInput = {}): Promise<TrainResult> {
   const backend = await selectBackend(settings.backend);
   const data = loadTrainingData(settings);
   log.info(`${data.description}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
-  if (data.validation.count === 0) log.warn('the validation split is empty, so every epoch counts as the best and the last epoch is exported');
+  if (data.validation.count === 0) {
+    const ignored = settings.maxMeanSpikeStep === undefined ? '' : ` (--max-mean-spike-step ${settings.maxMeanSpikeStep} has no effect)`;
+    log.warn(`the validation split is empty, so every epoch counts as the best and the last epoch is exported${ignored}`);
+  }
+  if (settings.maxMeanSpikeStep !== undefined && settings.maxMeanSpikeStep >= data.frames) {
+    log.warn(`--max-mean-spike-step ${settings.maxMeanSpikeStep} is not below the ${data.frames} frames per sequence, so it excludes no epoch`);
+  }
 
   const shape = modelShape(settings, data);
   mkdirSync(settings.outDir, { recursive: true });
@@ -254,7 +260,9 @@ function advice(settings: TrainOptions, epoch: number, checkpointPath: string): 
  * lower mean t_sp. Without validation, the later epoch wins.
  */
 export function isBetter(candidate: BestEpoch, best: BestEpoch, settings: Pick<TrainOptions, 'mode' | 'maxMeanSpikeStep'>): boolean {
-  const accuracy = (epoch: BestEpoch) => (settings.mode === 'eos' ? epoch.accuracyAtLastFrame : epoch.accuracyAtSpike);
+  // Checkpoints written before EOS runs selected on the last frame lack accuracyAtLastFrame, so both epochs are compared at spike then.
+  const atLastFrame = settings.mode === 'eos' && candidate.accuracyAtLastFrame !== undefined && best.accuracyAtLastFrame !== undefined;
+  const accuracy = (epoch: BestEpoch) => (atLastFrame ? epoch.accuracyAtLastFrame : epoch.accuracyAtSpike);
   const candidateAccuracy = accuracy(candidate);
   const bestAccuracy = accuracy(best);
   if (candidateAccuracy === null || candidateAccuracy === undefined || bestAccuracy === null || bestAccuracy === undefined) return true;
@@ -300,7 +308,8 @@ async function finish(run: FinishInput): Promise<TrainResult> {
   else {
     log.info(
       `test (epoch ${best.epoch}): accuracy at spike ${percent(test.accuracyAtSpike)}, mean t_sp ${test.meanSpikeStep.toFixed(2)} of ${data.frames}, ` +
-        `no spike ${percent(test.noSpikeRate)}, frames never computed ${percent(test.framesSkippedShare)}`,
+        `no spike ${percent(test.noSpikeRate)}, frames never computed ${percent(test.framesSkippedShare)}` +
+        (test.accuracyAtLastFrame === undefined ? '' : `, accuracy at the last frame ${percent(test.accuracyAtLastFrame)}`),
     );
   }
 

@@ -70,6 +70,7 @@ test('invalid options name the value', () => {
     [{ output: 'linear' }, /invalid output "linear": expected one of softmax, sigmoid/],
     [{ learningRate: 0 }, /invalid learning rate 0: expected a positive number/],
     [{ clipNorm: -1 }, /invalid clip norm -1: expected a positive number, such as 0.25/],
+    [{ resume: true, force: true }, /--resume and --force exclude each other/],
     [{ lrDecay: 0 }, /invalid learning rate decay 0: expected a factor greater than 0 and at most 1/],
     [{ lrDecay: 1.5 }, /invalid learning rate decay 1\.5/],
     [{ maxMeanSpikeStep: 0.5 }, /invalid max mean spike step 0\.5: expected a number of steps of at least 1/],
@@ -99,8 +100,9 @@ function runCli(args: string[]): { status: number | null; stderr: string } {
 test('CLI rejects bad flags with status 2', () => {
   const cases: [string[], RegExp][] = [
     [['--mode', 'fast'], /argument 'fast' is invalid\. Allowed choices are rc, eos/],
-    [['--lr', 'abc'], /argument 'abc' is invalid\. Expected a number/],
-    [['--units', '-4'], /argument '-4' is invalid\. Expected one or more non-negative integers separated by commas/],
+    [['--lr', 'abc'], /argument 'abc' is invalid\. Expected a decimal number/],
+    [['--units', '-4'], /argument '-4' is invalid\. Expected one or more integers separated by commas/],
+    [['--lr-decay', '0x1'], /argument '0x1' is invalid\. Expected a decimal number/],
     [['--beta-schedule', '2:0.1'], /invalid beta schedule "2:0\.1": the first entry must start at epoch 0/],
     [['--task', 'user'], /missing data file: the user task needs the path of a \.jsonl, \.csv or \.npy file/],
     [['--task', 'two-sequence', '--data-dir', 'x'], /option dataDir \(--data-dir\) does not apply to the task two-sequence/],

@@ -35,3 +35,11 @@ test('no validation keeps the later epoch', () => {
   const none: BestEpoch = { epoch: 2, accuracyAtSpike: null, meanSpikeStep: null, accuracyAtLastFrame: null, beta: 0 };
   assert.equal(isBetter(none, epoch(0.9, 3), { mode: 'rc', maxMeanSpikeStep: undefined }), true);
 });
+
+test('eos selection reads older checkpoints', () => {
+  // A best epoch from a checkpoint without accuracyAtLastFrame: both epochs are compared at spike.
+  const eos = { mode: 'eos' as const, maxMeanSpikeStep: undefined };
+  const older: BestEpoch = { epoch: 2, accuracyAtSpike: 0.94, meanSpikeStep: 20, beta: 0 };
+  assert.equal(isBetter(epoch(0.56, 30, 0.99), older, eos), false);
+  assert.equal(isBetter(epoch(0.95, 30, 0.5), older, eos), true);
+});

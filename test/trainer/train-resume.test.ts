@@ -85,10 +85,12 @@ test('resume rejects other options', async () => {
   await train({ ...RUN, epochs: 1, outDir: dir });
   const checkpointPath = join(dir, CHECKPOINT_FILE);
   const cases: [TrainInput, RegExp][] = [
-    [{ units: [8] }, /cannot resume from .*checkpoint\.bin: it was trained with units \[8,6\], but this run sets \[8\]; pass the options of the original run/],
-    [{ betaSchedule: '0:0.2' }, /it was trained with betaSchedule/],
-    [{ seed: 2 }, /it was trained with seed 1, but this run sets 2/],
-    [{ trainCount: 320 }, /it was trained with trainCount 384, but this run sets 320/],
+    [{ units: [8] }, /cannot resume from .*checkpoint\.bin: it was trained with --units \[8,6\], but this run sets \[8\]; pass the options of the original run/],
+    [{ betaSchedule: '0:0.2' }, /it was trained with --beta-schedule/],
+    [{ seed: 2 }, /it was trained with --seed 1, but this run sets 2/],
+    [{ trainCount: 320 }, /it was trained with --train-count 384, but this run sets 320/],
+    [{ threshold: 0.9 }, /it was trained with --theta 0\.95, but this run sets 0\.9/],
+    [{ output: 'softmax' }, /its model has another shape than the data gives/],
   ];
   for (const [change, pattern] of cases) {
     await assert.rejects(train({ ...RUN, epochs: 2, ...change, resume: true, outDir: dir }), (error: unknown) => {
@@ -97,6 +99,9 @@ test('resume rejects other options', async () => {
       return true;
     });
   }
+  // An unset --output means the task's own, so naming that output explicitly resumes the same run.
+  const explicit = await train({ ...RUN, output: 'sigmoid', epochs: 1, resume: true, outDir: dir });
+  assert.equal(explicit.resumedFromEpoch, 1);
   await assert.rejects(train({ ...RUN, epochs: 1, resume: true, outDir: outDir('empty') }), /checkpoint not found: .*checkpoint\.bin; --resume continues a run/);
   // The checkpoint is read before the data: a missing checkpoint is reported even when the data file is missing too.
   await assert.rejects(
