@@ -26,17 +26,24 @@ export interface CalibrationResult {
 }
 
 /**
+ * Returns the indices of the layers whose output format calibration sets: the
+ * hidden Dense relu and linear layers. A sigmoid layer's output format is fixed
+ * at Q0.15, and the output layer's at Q.12.
+ */
+export function calibratedLayers(model: FloatModel): number[] {
+  const last = model.layers.length - 1;
+  return model.layers.flatMap((layer, index) =>
+    layer.kind === 'dense' && index < last && (layer.activation === 'relu' || layer.activation === 'linear') ? [index] : [],
+  );
+}
+
+/**
  * Runs every frame of every sequence (past any spike, so that the ranges cover
  * what any stream can reach) and returns the ranges. Warns when the data
  * leaves the input range of model.json, where inputs saturate at +-127.
  */
 export function calibrate(model: FloatModel, sequences: { frames: number[][] }[]): CalibrationResult {
-  const hiddenRanges = new Map<number, number>();
-  model.layers.forEach((layer, index) => {
-    // A sigmoid layer's output format is fixed at Q0.15, and the output layer's at Q.12.
-    const hidden = index < model.layers.length - 1;
-    if (layer.kind === 'dense' && hidden && (layer.activation === 'relu' || layer.activation === 'linear')) hiddenRanges.set(index, 0);
-  });
+  const hiddenRanges = new Map<number, number>(calibratedLayers(model).map((index) => [index, 0]));
   const simulator = new FloatSimulator(model);
   let inputMaxAbs = 0;
   let frames = 0;

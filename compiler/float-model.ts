@@ -57,6 +57,11 @@ export interface SpikeDecision {
 /** Activation of the output layer, which picks the spike rule. */
 export type OutputKind = 'softmax' | 'sigmoid';
 
+/** Returns the Keras class name of a layer kind: LSTM, GRU or Dense. */
+export function layerKindName(kind: FloatLayer['kind']): string {
+  return kind === 'dense' ? 'Dense' : kind.toUpperCase();
+}
+
 /** Returns the output layer of a model: its last layer, a Dense softmax or sigmoid layer. */
 export function outputLayer(model: FloatModel): FloatDenseLayer {
   const last = model.layers[model.layers.length - 1];

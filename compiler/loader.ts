@@ -19,7 +19,7 @@ import { briefJson, readModelJson } from './loader-files.js';
 import { MAX_LABEL_BYTES, MAX_LAYER_WIDTH, MAX_NAME_LENGTH, MAX_TOTAL_WEIGHTS } from './loader-limits.js';
 import { assembleLayers, expectedWeights } from './assemble.js';
 import { assignWeights, readWeights, type WeightedLayer } from './loader-weights.js';
-import { parseRankcodeSettings } from './metadata.js';
+import { checkInputRange, parseRankcodeSettings } from './metadata.js';
 import { type DenseSpec, parseTopology, type TopologySpec } from './topology.js';
 
 /** The `format` that tfjs-layers and tensorflowjs_converter write for a layers model. */
@@ -29,7 +29,16 @@ function checkFormat(json: Record<string, unknown>, modelPath: string): void {
   const format = json.format;
   if (format === undefined || format === LAYERS_MODEL_FORMAT) return;
   const hint = format === 'graph-model' ? ' A graph model has no layer topology; convert the Keras model with --output_format tfjs_layers_model.' : '';
-  throw new UserError(`model file ${modelPath} has format ${briefJson(format)}; rc-compile reads TensorFlow.js layers models ("${LAYERS_MODEL_FORMAT}").${hint}`);
+  throw new UserError(`model file ${modelPath} has format ${briefJson(format)}; rc-compile and rc-eval read TensorFlow.js layers models ("${LAYERS_MODEL_FORMAT}").${hint}`);
+}
+
+/**
+ * Checks the parts of model.json that every reader of a model shares: the
+ * layers-model format and the input range in userDefinedMetadata.rankcode.
+ */
+export function checkModelJson(json: Record<string, unknown>, modelPath: string): void {
+  checkFormat(json, modelPath);
+  checkInputRange(json.userDefinedMetadata);
 }
 
 /**

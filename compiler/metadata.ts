@@ -70,6 +70,15 @@ function readInputRange(value: unknown): { min: number; max: number } {
   return { min, max };
 }
 
+/**
+ * Rejects an invalid userDefinedMetadata.rankcode.input, for readers that take
+ * no other settings from this loader, such as rc-eval's TensorFlow.js forward pass.
+ */
+export function checkInputRange(userDefinedMetadata: unknown): void {
+  const metadata = isObject(userDefinedMetadata) ? userDefinedMetadata.rankcode : undefined;
+  if (isObject(metadata)) readInputRange(metadata.input);
+}
+
 function optionalString(value: unknown, key: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw invalid(key, value, 'a string');

@@ -10,10 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE } from '../common/cli.js';
 import { UserError } from '../common/errors.js';
 import { checkOutputFolderPath, writeFileAtomic } from '../common/files.js';
 import { log, setLogLevel } from '../common/log.js';
 import { emitTargets } from '../compiler/emit.js';
+import type { FloatModel } from '../compiler/float-model.js';
 import { loadModel } from '../compiler/loader.js';
 import { quantizeModel } from '../compiler/quantize.js';
 import { buildReport, formatReport } from '../compiler/report.js';
@@ -22,8 +24,6 @@ import { loadTemporalMnist, type TemporalMnistSet } from '../trainer/data/tempor
 import { DEFAULT_TRAIN_OPTIONS } from '../trainer/options.js';
 import { REPORT_FILE, trainTemporalMnist } from '../trainer/train.js';
 
-/** Exit status of invalid user input. */
-const EXIT_USAGE = 2;
 /** Exit status when the WASM runtime and the reference simulator disagree. */
 const EXIT_MISMATCH = 1;
 
@@ -77,9 +77,16 @@ interface MainJobFlags {
   json?: boolean;
 }
 
+/** The task that rc-train writes into the metadata of a temporal-MNIST model. */
+const MAIN_JOB_TASK = 'temporal-mnist';
+/** Values per frame of a temporal-MNIST model: one per pixel of a 28 x 28 image. */
+const MAIN_JOB_INPUT_SIZE = 28 * 28;
+
 /** The trained model file and its float test figures, which the later stages need. */
 interface TrainedModel {
   modelPath: string;
+  /** The float model, when --model loaded it before the stages ran. */
+  floatModel?: FloatModel;
   frames: number;
   validationCount: number;
   dataDir?: string;
@@ -114,11 +121,32 @@ async function trainStage(outDir: string, flags: MainJobFlags): Promise<TrainedM
   };
 }
 
+/**
+ * Loads the --model file and rejects a model of another task, whose input the
+ * temporal-MNIST test images cannot fill. A model without a stated task (such as
+ * a converted Keras model) passes when it takes 784 inputs.
+ */
+function loadMainJobModel(modelPath: string): FloatModel {
+  const model = loadModel(modelPath);
+  const task = model.settings.task;
+  const inputSize = model.layers[0].inputSize;
+  if ((task !== undefined && task !== MAIN_JOB_TASK) || inputSize !== MAIN_JOB_INPUT_SIZE) {
+    const taskText = task === undefined ? 'states no task' : `has task "${task}"`;
+    throw new UserError(
+      `model ${modelPath} ${taskText} (userDefinedMetadata.rankcode.task) and ${inputSize} inputs per frame; ` +
+        `the main job takes ${MAIN_JOB_TASK} models (${MAIN_JOB_INPUT_SIZE} inputs) only. ` +
+        'Compile other models with rc-compile and evaluate them with rc-eval.',
+    );
+  }
+  return model;
+}
+
 /** Reuses a model trained earlier: its float test figures come from the report.json that rc-train wrote beside it. */
 function readTrainedModel(modelPath: string): TrainedModel {
   if (!existsSync(modelPath)) {
     throw new UserError(`model not found: ${modelPath}; pass the model.json that rc-train wrote, or leave out --model to train one`);
   }
+  const floatModel = loadMainJobModel(modelPath);
   const reportPath = join(dirname(resolve(modelPath)), REPORT_FILE);
   if (!existsSync(reportPath)) {
     throw new UserError(`training report not found: ${reportPath}; pass a model.json written by rc-train, or leave out --model to train one`);
@@ -131,6 +159,7 @@ function readTrainedModel(modelPath: string): TrainedModel {
   log.info(`stage 1/3: skipped, reusing ${modelPath} (float test figures from ${reportPath})`);
   return {
     modelPath,
+    floatModel,
     frames: report.settings.frames,
     validationCount: report.settings.validationCount,
     dataDir: report.settings.dataDir,
@@ -150,7 +179,7 @@ async function runMainJob(flags: MainJobFlags): Promise<number> {
   const trained = flags.model === undefined ? await trainStage(outDir, flags) : readTrainedModel(flags.model);
 
   log.info('stage 2/3: quantizing and compiling to wasm and c');
-  const floatModel = loadModel(trained.modelPath);
+  const floatModel = trained.floatModel ?? loadModel(trained.modelPath);
   const qmodel = quantizeModel(floatModel);
   const compileReport = buildReport(qmodel);
   const emitted = await emitTargets(qmodel, compileReport, { targets: ['wasm', 'c'], outDir: join(outDir, 'build'), force: true });

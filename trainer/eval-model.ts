@@ -49,7 +49,7 @@ export async function loadEvalModel(path: string, choice: EngineChoice): Promise
       return await loadTrainerModel(path);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      if (choice === 'tfjs') throw new UserError(`--engine tfjs cannot run ${path}: ${error.message}; pass --engine float64 or leave --engine out`);
+      if (choice === 'tfjs') throw new UserError(`--engine tfjs cannot run ${path}: ${withoutFullStop(error.message)}; pass --engine float64 or leave --engine out`);
       trainerError = error;
     }
   }
@@ -58,10 +58,15 @@ export async function loadEvalModel(path: string, choice: EngineChoice): Promise
   } catch (error) {
     if (!(error instanceof UserError) || trainerError === undefined) throw error;
     throw new UserError(
-      `rc-eval cannot run ${path}. The TensorFlow.js forward pass rejects it: ${trainerError.message}. ` +
+      `rc-eval cannot run ${path}. The TensorFlow.js forward pass rejects it: ${withoutFullStop(trainerError.message)}. ` +
         `The float64 forward pass of rc-compile rejects it: ${error.message}`,
     );
   }
+}
+
+/** Returns a message without its closing full stop, for quoting it inside a sentence. */
+function withoutFullStop(message: string): string {
+  return message.endsWith('.') ? message.slice(0, -1) : message;
 }
 
 async function loadTrainerModel(path: string): Promise<EvalModel> {

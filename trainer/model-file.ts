@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../common/errors.js';
 import { briefJson, readModelJson } from '../compiler/loader-files.js';
 import { readWeights } from '../compiler/loader-weights.js';
+import { checkModelJson } from '../compiler/loader.js';
 import type { RankcodeMetadata } from './export.js';
 import type { OutputKind } from './data/user-data.js';
 import { denseSizes, lstmInputSizes, outputUnits, variableNames, type RcModelShape, type RcModelWeights } from './model.js';
@@ -16,13 +17,14 @@ export function fileModelHandler(modelPath: string): tf.io.IOHandler {
 }
 
 /**
- * Reads model.json and its shards with the checks of rc-compile's loader: size
- * limits, shard paths and symbolic links that stay inside the model's folder,
+ * Reads model.json and its shards with the checks of rc-compile's loader: the
+ * layers-model format, the input range of the metadata, size limits, shard paths and symbolic links that stay inside the model's folder,
  * shard sizes that match the manifest and finite values. Returns the decoded
  * weights to tfjs as one float32 buffer.
  */
 async function loadModelArtifacts(modelPath: string): Promise<tf.io.ModelArtifacts> {
   const { json, folder } = readModelJson(modelPath);
+  checkModelJson(json, modelPath);
   const weights = readWeights(json.weightsManifest, folder, createHash('sha256'));
   for (const entry of weights.values()) {
     const bad = entry.values.findIndex((value) => !Number.isFinite(value));

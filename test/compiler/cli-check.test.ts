@@ -86,6 +86,7 @@ describe('rc-compile --check', () => {
     assert.ok(report.agreement.agreement < 1, `the in-range data should leave a disagreement (agreement ${report.agreement.agreement})`);
     const result = rcCompile(modelPath, '--check', inRange, '--min-agreement', '1');
     assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /Input quantization alone explains \d+ of the \d+ disagreeing sequences/);
     assert.match(result.stderr, /Try --weights int16 or --calibrate, or retrain the model\./);
     assert.doesNotMatch(result.stderr, /saturate/);
   });

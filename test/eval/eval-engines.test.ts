@@ -130,3 +130,30 @@ test('auto falls back to float64 without metadata', async () => {
   assert.equal(model.info.task, undefined);
   await assert.rejects(loadEvalModel(path, 'tfjs'), /--engine tfjs cannot run/);
 });
+
+test('tfjs rejects what rc-compile rejects', async () => {
+  const { path } = await writeRandomModel(join(dir, 'shared-checks'), { shape: shape('softmax', 3), frames: FRAMES, task: 'test', labels: ['a', 'b', 'c'], seed: 6, outputScale: 1 });
+  const original = readFileSync(path, 'utf8');
+
+  const emptyRange = JSON.parse(original);
+  emptyRange.userDefinedMetadata.rankcode.input = { min: 1, max: 1 };
+  writeFileSync(path, JSON.stringify(emptyRange));
+  await assert.rejects(loadEvalModel(path, 'tfjs'), /userDefinedMetadata\.rankcode\.input is \{"min":1,"max":1\}; expected an object with finite numbers min < max/);
+
+  const graphModel = JSON.parse(original);
+  graphModel.format = 'graph-model';
+  writeFileSync(path, JSON.stringify(graphModel));
+  await assert.rejects(loadEvalModel(path, 'tfjs'), /has format "graph-model"; rc-compile and rc-eval read TensorFlow\.js layers models/);
+});
+
+test('both engines rejecting joins one full stop', async () => {
+  const { path } = await writeRandomModel(join(dir, 'short-shard'), { shape: shape('softmax', 3), frames: FRAMES, task: 'test', labels: ['a', 'b', 'c'], seed: 7, outputScale: 1 });
+  const shard = join(dir, 'short-shard', JSON.parse(readFileSync(path, 'utf8')).weightsManifest[0].paths[0]);
+  writeFileSync(shard, readFileSync(shard).subarray(0, 16));
+  const error = await loadEvalModel(path, 'auto').then(
+    () => assert.fail('the truncated shard was accepted'),
+    (rejection: Error) => rejection,
+  );
+  assert.match(error.message, /The TensorFlow\.js forward pass rejects it: .*[^.]\. The float64 forward pass/);
+  assert.doesNotMatch(error.message, /\.\. The float64/);
+});

@@ -316,7 +316,7 @@ const CASES: HostileCase[] = [
     kind: 'json',
     name: 'graph model',
     setup: (folder) => writeText(folder, JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] })),
-    message: /has format "graph-model"; rc-compile reads TensorFlow.js layers models \("layers-model"\)\. A graph model has no layer topology/,
+    message: /has format "graph-model"; rc-compile and rc-eval read TensorFlow.js layers models \("layers-model"\)\. A graph model has no layer topology/,
   },
   { kind: 'json', name: 'deep arrays', setup: (folder) => writeText(folder, `{"modelTopology": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`), message: /nests arrays and objects more than 64 levels deep/ },
   { kind: 'json', name: 'deep objects', setup: (folder) => writeText(folder, `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`), message: /nests arrays and objects more than 64 levels deep/ },
