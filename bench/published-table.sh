@@ -83,9 +83,9 @@ for phase in $PHASES; do
       ;;
     two-sequence)
       # The learning rate decays by 0.6 per epoch. The RC run exports the most
-      # accurate epoch whose validation mean t_sp is at most 16 steps; without that
-      # limit the most accurate epoch is the slowest, because an example without a
-      # spike is read at step 40. The EOS run exports the epoch most accurate at step 40.
+      # accurate epoch whose validation mean t_sp is at most 16 steps. Without that
+      # limit the slowest epoch tends to win, because an example without a spike
+      # is read at step 40. The EOS run exports the epoch most accurate at step 40.
       # The RC run then continues for 4 epochs with a slower decay, from the
       # learning rate 3e-3 x 0.8^6 (a warm restart). time-first.txt and time-resume.txt
       # time the two parts.

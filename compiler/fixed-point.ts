@@ -153,7 +153,7 @@ function sigmoidReaches(z: number, threshold: number): boolean {
  * saturated at INT32_MAX spikes. A theta of 0.5 or less gives L <= 0.
  *
  * L starts at ceil(2^12 * ln(theta / (1 - theta))) and moves by single steps
- * until sigmoidReaches holds at L and fails at L - 1, so the rounding of the
+ * until sigmoidReaches is true at L and false at L - 1, so the rounding of the
  * logarithm does not matter. NOTE: sigmoidReaches rounds too, so a theta within
  * about 1e-15 (relative) of sigmoid(z / 2^12) for an integer z may get L = z or z + 1.
  */
