@@ -9,6 +9,7 @@ import type { FloatModel } from './float-model.js';
 /** A --check that measured too little float-versus-integer agreement. */
 export class CheckFailure extends Error {}
 
+/** Formats a share in [0, 1] as a percentage with two decimals, such as "97.55 %". */
 export function percent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)} %`;
 }

@@ -44,7 +44,7 @@ export function checkResumable(checkpoint: Checkpoint, options: TrainOptions, sh
   if (saved.learningRate !== options.learningRate || saved.lrDecay !== options.lrDecay) {
     const nextEpoch = checkpoint.epoch + 1;
     log.warn(
-      `epoch ${nextEpoch} trains at learning rate ${options.learningRate * options.lrDecay ** checkpoint.epoch} (--lr x --lr-decay^${checkpoint.epoch}); ` +
+      `epoch ${nextEpoch} trains at learning rate ${(options.learningRate * options.lrDecay ** checkpoint.epoch).toPrecision(3)} (--lr x --lr-decay^${checkpoint.epoch}); ` +
         'the rates of the earlier epochs are in metrics.jsonl',
     );
   }
